@@ -1,0 +1,19 @@
+"""Train and compare neural-network classifiers under different loss functions."""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ._logistic_net import LogisticNet
+from ._training import DivergenceError
+from .losses import CrossEntropy, Loss, MeanSquaredError
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "CrossEntropy",
+    "DivergenceError",
+    "LogisticNet",
+    "Loss",
+    "MeanSquaredError",
+    "__version__",
+]

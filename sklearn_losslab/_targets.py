@@ -1,0 +1,114 @@
+"""Checking and encoding targets and initial weights for LogisticNet."""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils.multiclass import unique_labels
+
+
+def labels_to_numpy(y):
+    """Turn pandas labels into a numpy array without changing their kind.
+
+    scikit-learn's validation turns pandas nullable ``Int64`` and ``boolean``
+    labels into floats; here they become ``int64`` and ``bool`` arrays, so
+    ``classes_`` and the predictions keep the user's kind of labels. Missing
+    labels (``pd.NA``, ``NaN``, ``None``) raise a ValueError.
+    """
+    if not hasattr(y, "isna"):
+        return y
+    if bool(np.asarray(y.isna()).any()):
+        raise ValueError("Input y contains missing values (NaN, None or pd.NA).")
+    dtypes = [y.dtype] if y.ndim == 1 else list(y.dtypes)
+    numpy_dtypes = [getattr(d, "numpy_dtype", None) for d in dtypes]
+    if all(d is not None and d.kind in "iub" for d in numpy_dtypes):
+        return y.to_numpy(dtype=np.result_type(*numpy_dtypes))
+    return y
+
+
+def check_output_activation(output_activation, n_classes, multilabel):
+    """Resolve ``output_activation='auto'`` and reject impossible choices."""
+    if output_activation == "auto":
+        return "softmax" if n_classes > 2 and not multilabel else "sigmoid"
+    if output_activation == "softmax" and multilabel:
+        raise ValueError(
+            "output_activation='softmax' cannot be used with a multilabel "
+            "target: the labels are not mutually exclusive. Use 'sigmoid' or 'auto'."
+        )
+    return output_activation
+
+
+def encode_targets(y, classes, n_outputs, multilabel):
+    """One-hot encode ``y`` as a boolean matrix of shape (n_samples, n_outputs).
+
+    With a single output unit (binary, sigmoid) the column is ``y == classes[1]``.
+    A multilabel indicator matrix is returned as booleans.
+    """
+    if multilabel:
+        return np.asarray(y != 0)
+    codes = np.searchsorted(classes, y)
+    if n_outputs == 1:
+        return (codes == 1)[:, np.newaxis]
+    Y = np.zeros((len(codes), n_outputs), dtype=bool)
+    Y[np.arange(len(codes)), codes] = True
+    return Y
+
+
+def check_same_classes(est, y, multilabel, subset):
+    """Check that ``y`` fits the classes ``est`` was fitted with.
+
+    ``subset=True`` (partial_fit) allows a batch to hold only some of the
+    classes; otherwise (warm start) the classes must be the same.
+    """
+    if multilabel != est._multilabel:
+        kind = "multilabel" if est._multilabel else "single-label"
+        raise ValueError(
+            f"The type of target changed between calls: the model was fitted on "
+            f"{kind} targets."
+        )
+    if multilabel:
+        if y.shape[1] != len(est.classes_):
+            raise ValueError(
+                f"y has {y.shape[1]} labels; the model was fitted with "
+                f"{len(est.classes_)}."
+            )
+        return
+    labels = unique_labels(y)
+    if subset:
+        if len(np.setdiff1d(labels, est.classes_)):
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{est.classes_}. 'y' has {labels}."
+            )
+    elif set(labels) != set(est.classes_):
+        raise ValueError(
+            "warm_start can only be used where `y` has the same classes as in the "
+            f"previous call to fit. Previously got {est.classes_}, `y` has {labels}"
+        )
+
+
+def check_init_params(coefs_init, intercepts_init, layer_units, dtype):
+    """Validate user-given initial weights; return copies in ``dtype``."""
+    if coefs_init is None or intercepts_init is None:
+        raise ValueError("coefs_init and intercepts_init must be given together.")
+    n_layers = len(layer_units) - 1
+    if len(coefs_init) != n_layers or len(intercepts_init) != n_layers:
+        raise ValueError(
+            f"coefs_init and intercepts_init must be lists of {n_layers} arrays, "
+            f"one per weight layer; got {len(coefs_init)} and {len(intercepts_init)}."
+        )
+    coefs, intercepts = [], []
+    for i in range(n_layers):
+        shape = (layer_units[i], layer_units[i + 1])
+        coef = np.array(coefs_init[i], dtype=dtype)
+        bias = np.array(intercepts_init[i], dtype=dtype)
+        if coef.shape != shape or bias.shape != (shape[1],):
+            raise ValueError(
+                f"Layer {i}: coefs_init must have shape {shape} and intercepts_init "
+                f"shape {(shape[1],)}; got {coef.shape} and {bias.shape}."
+            )
+        if not (np.isfinite(coef).all() and np.isfinite(bias).all()):
+            raise ValueError(f"Layer {i}: initial weights must be finite.")
+        coefs.append(coef)
+        intercepts.append(bias)
+    return coefs, intercepts
