@@ -3,14 +3,14 @@
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import log_expit, log_softmax, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import train_test_split
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -27,23 +27,24 @@ from sklearn.utils.validation import (
 )
 
 from . import _network as net
+from ._callbacks import CallbackSupportMixin
+from ._fit_loop import EpochLoopMixin, Validation
 from ._targets import (
     check_init_params,
     check_output_activation,
     check_same_classes,
+    class_weights_for,
     encode_targets,
     labels_to_numpy,
 )
-from ._training import DivergenceError, EpochRunner
+from ._training import DivergenceError
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .losses import LOSSES, Loss
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
 
-_AUTO_LEARNING_RATE = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 0.001}
 
-
-class LogisticNet(ClassifierMixin, BaseEstimator):
+class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Neural-network classifier trained with MSE or cross-entropy by mini-batch GD.
 
     A multi-layer perceptron whose training loss (``loss``) and hidden
@@ -172,6 +173,33 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
     epsilon : float, default=1e-8
         Numerical stability term of 'adam'.
 
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data (or
+        use ``fit``'s ``X_val`` / ``y_val``), monitor ``scoring`` on it after
+        each epoch, stop when it has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs, and restore the weights of the best
+        epoch. Only used by :meth:`fit`; :meth:`partial_fit` trains on all the
+        data it is given.
+
+    validation_fraction : float, default=0.1
+        Proportion of the training data held out for early stopping, in (0, 1).
+        The split is stratified where every class can appear on both sides.
+
+    scoring : str, default='loss'
+        What early stopping monitors on the validation data. 'loss' is the
+        training loss function (without the L2 penalty); any other value is the
+        name of a scikit-learn scorer (see :func:`sklearn.metrics.get_scorer_names`),
+        as in HistGradientBoostingClassifier.
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, ``{label: weight}``, multiplied into
+        ``sample_weight``. 'balanced' uses
+        ``n_samples / (n_classes * np.bincount(y))``; it is not accepted by
+        :meth:`partial_fit`, whose batches do not show the class frequencies
+        (compute the weights once with
+        :func:`~sklearn.utils.class_weight.compute_class_weight` and pass the
+        dict instead). Not supported for multilabel targets.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -215,6 +243,38 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
 
     best_loss_ : float
         Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Score on the validation data after each epoch (the negative loss for
+        ``scoring='loss'``, so higher is better), when there is validation
+        data; None otherwise.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+
+    history_ : pandas.DataFrame
+        One row per epoch, over all calls to fit (with ``warm_start``) and
+        partial_fit, with the columns:
+
+        - ``epoch``; ``loss``, the objective minimised (penalty included);
+        - ``train_cross_entropy``, ``train_mse``, ``train_accuracy``: both
+          losses and the accuracy of the predictions made during the epoch,
+          whichever loss is trained (``loss`` averages each batch's objective
+          the same way);
+        - ``val_loss``, ``val_cross_entropy``, ``val_mse``, ``val_accuracy``
+          and ``val_score`` (the monitored ``scoring``) after the epoch, when
+          there is validation data;
+        - ``learning_rate`` of the epoch and its wall-clock ``time_s``;
+        - ``grad_norm_0``, ... : each weight layer's gradient norm (weights and
+          biases), averaged over at most 8 evenly spaced batches of the epoch;
+        - ``mean_sigma_prime``: the mean of ``a (1 - a)`` over the output units
+          and the epoch's samples, the factor that slows MSE down, and
+          ``saturated_output_fraction``, the share with ``a (1 - a) < 0.01``;
+        - ``dead_relu_fraction``: the share of ReLU hidden units that output
+          zero on the whole first batch of the epoch, and
+          ``saturated_hidden_fraction``: the share of sigmoid or tanh hidden
+          activations with ``|z| > 4`` on that batch (NaN for other
+          activations). Measuring on one batch keeps the cost negligible.
 
     See Also
     --------
@@ -299,6 +359,10 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "scoring": [StrOptions({"loss"}), StrOptions(set(get_scorer_names()))],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
     def __init__(
@@ -326,6 +390,10 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring="loss",
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -349,10 +417,24 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.class_weight = class_weight
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        coefs_init=None,
+        intercepts_init=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -365,7 +447,13 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
 
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights. The objective is the weighted mean of the
-            per-sample losses.
+            per-sample losses. Multiplied by the weights of ``class_weight``.
+
+        X_val, y_val : array-like, default=None
+            A validation set that is monitored after each epoch (``val_*``
+            columns of ``history_``, ``validation_scores_``) and never trained
+            on. With ``early_stopping=True`` it replaces the held-out
+            ``validation_fraction`` of the training data.
 
         coefs_init, intercepts_init : list of array-like, default=None
             Start from these weights instead of drawing them (``init`` is then
@@ -378,7 +466,14 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
             Fitted estimator.
         """
         return self._fit(
-            X, y, sample_weight, coefs_init, intercepts_init, incremental=False
+            X,
+            y,
+            sample_weight,
+            coefs_init,
+            intercepts_init,
+            incremental=False,
+            X_val=X_val,
+            y_val=y_val,
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -406,7 +501,7 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
             All the classes that can appear across calls. Required on the first
             call (it may include labels absent from this batch, so a batch of a
             single sample can be trained); if given later it must not change.
-            Ignored for a multilabel indicator ``y``.
+            Not needed for a multilabel indicator ``y``.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
@@ -438,13 +533,26 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         intercepts_init,
         incremental,
         classes=None,
+        X_val=None,
+        y_val=None,
     ):
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
+        callback_ctx = self._init_callback_context(
+            max_subtasks=1 if incremental else self.max_iter
+        )
         saved_state = self.__dict__.copy()
         try:
             if incremental:
+                if self.class_weight == "balanced":
+                    raise ValueError(
+                        "class_weight 'balanced' is not supported for partial_fit: "
+                        "the class frequencies of one batch are not those of the "
+                        "data. Use compute_class_weight('balanced', classes=classes, "
+                        "y=y) on (a large enough sample of) the full target and pass "
+                        "the resulting dict as class_weight."
+                    )
                 if not first_pass and coefs_init is not None:
                     raise ValueError(
                         "coefs_init and intercepts_init can only be given on the "
@@ -453,9 +561,17 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
                 if first_pass and classes is None and _is_multilabel(y):
                     classes = np.arange(np.shape(y)[1])
                 _check_partial_fit_first_call(self, classes)
-            X, Y, sample_weight, layer_units = self._validate_training_data(
+            X_raw, y_raw = X, y
+            X, y, Y, sample_weight, layer_units = self._validate_training_data(
                 X, y, sample_weight, first_pass, incremental
             )
+            validation = None
+            if X_val is not None or y_val is not None:
+                validation = self._validation_set(X_val, y_val)
+            elif self.early_stopping and not incremental:
+                X, Y, sample_weight, validation = self._hold_out(
+                    X, y, Y, sample_weight, X_raw
+                )
             if coefs_init is not None or intercepts_init is not None:
                 coefs, intercepts = check_init_params(
                     coefs_init, intercepts_init, layer_units, X.dtype
@@ -473,12 +589,29 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
                 intercepts = [b.astype(X.dtype, copy=True) for b in self.intercepts_]
             if first_pass or coefs_init is not None:
                 self._reset_training_state()
-            self._train(X, Y, sample_weight, coefs, intercepts, incremental)
+            elif not incremental:
+                # A warm-started fit starts a new optimisation, as in
+                # MLPClassifier: a fresh learning rate and optimizer state.
+                self._restart_optimization()
+            self._train(
+                X,
+                Y,
+                sample_weight,
+                coefs,
+                intercepts,
+                incremental=incremental,
+                validation=validation,
+                callback_ctx=callback_ctx,
+                X_raw=X_raw,
+                y_raw=y_raw,
+            )
         except DivergenceError:
             raise
         except BaseException:
+            callback_state = {k: v for k, v in self.__dict__.items() if "callback" in k}
             self.__dict__.clear()
             self.__dict__.update(saved_state)
+            self.__dict__.update(callback_state)
             raise
         return self
 
@@ -530,6 +663,22 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
+        if not (incremental or multilabel) and sample_weight is not None:
+            if len(np.unique(y[sample_weight > 0])) < 2:
+                raise ValueError(
+                    "This solver needs samples of at least 2 classes with a "
+                    "positive sample_weight, but the weighted data contains only "
+                    "one class."
+                )
+        if self.class_weight is not None:
+            if multilabel:
+                raise ValueError(
+                    "class_weight is not supported for multilabel targets."
+                )
+            weights = class_weights_for(self.class_weight, self.classes_, y)
+            sample_weight = (
+                weights if sample_weight is None else sample_weight * weights
+            )
         Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel)
         hidden = np.atleast_1d(np.asarray(self.hidden_layer_sizes, dtype=int)).tolist()
         if np.any(np.asarray(hidden) <= 0):
@@ -543,150 +692,58 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
                 "fitted network; warm_start and partial_fit need the same "
                 "architecture."
             )
-        return X, Y, sample_weight, layer_units
+        return X, y, Y, sample_weight, layer_units
 
-    def _reset_training_state(self):
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.best_loss_ = np.inf
-        self._no_improvement_count = 0
-        self._learning_rate = self._learning_rate_init()
-        self._optimizer_state = None
-
-    def _learning_rate_init(self):
-        if self.learning_rate_init == "auto":
-            return _AUTO_LEARNING_RATE[self.solver]
-        return float(self.learning_rate_init)
-
-    def _make_optimizer(self, params):
-        kwargs = {
-            "momentum": {"momentum": self.momentum},
-            "nesterov": {"momentum": self.momentum},
-            "adam": {
-                "beta_1": self.beta_1,
-                "beta_2": self.beta_2,
-                "epsilon": self.epsilon,
-            },
-        }.get(self.solver, {})
-        return OPTIMIZERS[self.solver](
-            params, self._learning_rate, state=self._optimizer_state, **kwargs
+    def _validation_set(self, X_val, y_val):
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        X_raw, y_raw = X_val, y_val
+        X = validate_data(
+            self,
+            X_val,
+            accept_sparse=["csr", "csc"],
+            reset=False,
+            dtype=(np.float64, np.float32),
         )
+        y = labels_to_numpy(y_val)
+        y = column_or_1d(y) if np.ndim(y) == 1 or np.shape(y)[1] == 1 else np.asarray(y)
+        if len(y) != X.shape[0]:
+            raise ValueError(
+                f"X_val and y_val have different numbers of samples: {X.shape[0]} "
+                f"and {len(y)}."
+            )
+        check_same_classes(self, y, self._multilabel, subset=True)
+        Y = encode_targets(y, self.classes_, self.n_outputs_, self._multilabel)
+        return Validation(X, Y, None, X_raw, y_raw)
 
-    def _make_schedule(self):
-        if self.learning_rate == "invscaling":
-            return SCHEDULES["invscaling"](self._learning_rate_init(), self.power_t)
-        return SCHEDULES[self.learning_rate](self._learning_rate_init())
-
-    def _train(self, X, Y, sample_weight, coefs, intercepts, incremental):
+    def _hold_out(self, X, y, Y, sample_weight, X_raw):
+        """Split off a stratified ``validation_fraction`` for early stopping."""
         n_samples = X.shape[0]
-        batch_size = (
-            min(200, n_samples)
-            if self.batch_size == "auto"
-            else min(self.batch_size, n_samples)
+        stratify = None
+        if not self._multilabel:
+            # Stratify where every class can be on both sides of the split.
+            _, counts = np.unique(y, return_counts=True)
+            n_val = int(np.ceil(self.validation_fraction * n_samples))
+            if counts.min() >= 2 and len(counts) <= min(n_val, n_samples - n_val):
+                stratify = y
+        train, val = train_test_split(
+            np.arange(n_samples),
+            test_size=self.validation_fraction,
+            stratify=stratify,
+            random_state=check_random_state(self.random_state),
         )
-        runner = EpochRunner(
-            [X.shape[1], *[c.shape[1] for c in coefs]],
-            batch_size,
-            X.dtype,
-            ACTIVATIONS[self.activation],
-            OUTPUT_ACTIVATIONS[self.out_activation_],
-            self._loss_object(),
-            self.alpha,
-            multilabel=self._multilabel,
-        )
-        grads = net.allocate_grads(coefs, intercepts)
-        optimizer = self._make_optimizer(coefs + intercepts)
-        schedule = self._make_schedule()
-        rng = check_random_state(self.random_state)
-        good = ([c.copy() for c in coefs], [b.copy() for b in intercepts])
-        self._commit(coefs, intercepts, optimizer)
-        n_epochs = 1 if incremental else self.max_iter
-        if not incremental:
-            self.n_iter_ = 0
-        try:
-            for _ in range(n_epochs):
-                tic = time.perf_counter()
-                order = rng.permutation(n_samples) if self.shuffle else None
-                optimizer.learning_rate = self._learning_rate
-                with np.errstate(all="ignore"):
-                    stats = runner.run_epoch(
-                        X, Y, sample_weight, order, coefs, intercepts, grads, optimizer
-                    )
-                if not (np.isfinite(stats["loss"]) and _all_finite(coefs, intercepts)):
-                    self._diverged(good, optimizer, stats["loss"])
-                for keep, new in zip(good[0] + good[1], coefs + intercepts):
-                    np.copyto(keep, new)
-                self.n_iter_ += 1
-                self.t_ += n_samples
-                self.loss_ = stats["loss"]
-                self.loss_curve_.append(stats["loss"])
-                self._optimizer_state = optimizer.state
-                if self.verbose:
-                    print(
-                        f"Epoch {self.n_iter_}, loss = {stats['loss']:.8f}, "
-                        f"accuracy = {stats['accuracy']:.4f}, "
-                        f"time = {time.perf_counter() - tic:.3f}s"
-                    )
-                self._learning_rate = schedule.iteration_ends(
-                    self._learning_rate, self.t_
-                )
-                if self._stop_on_plateau(schedule):
-                    break
-            else:
-                if not incremental and self.n_iter_ >= self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                        stacklevel=4,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=4)
-            self._commit(*good, optimizer)
-
-    def _stop_on_plateau(self, schedule):
-        """Track the training loss; return True when training should stop."""
-        loss = self.loss_curve_[-1]
-        if loss > self.best_loss_ - self.tol:
-            self._no_improvement_count += 1
-        else:
-            self._no_improvement_count = 0
-        self.best_loss_ = min(self.best_loss_, loss)
-        if self._no_improvement_count <= self.n_iter_no_change:
-            return False
-        new_rate = schedule.on_plateau(self._learning_rate)
-        if new_rate is None:
-            if self.verbose:
-                print(
-                    f"Training loss did not improve more than tol={self.tol} for "
-                    f"{self.n_iter_no_change} consecutive epochs. Stopping."
-                )
-            return True
-        if self.verbose:
-            print(f"Setting learning rate to {new_rate:.6g}")
-        self._learning_rate = new_rate
-        self._no_improvement_count = 0
-        return False
-
-    def _commit(self, coefs, intercepts, optimizer):
-        self.coefs_, self.intercepts_ = coefs, intercepts
-        self._optimizer_state = optimizer.state
-
-    def _diverged(self, good, optimizer, loss):
-        coefs, intercepts = [c.copy() for c in good[0]], [b.copy() for b in good[1]]
-        self._commit(coefs, intercepts, optimizer)
-        # The optimizer's memory saw the diverging steps: start it afresh.
-        self._optimizer_state = None
-        raise DivergenceError(
-            f"Training diverged in epoch {self.n_iter_ + 1}: the training loss is "
-            f"{loss} or the weights are not finite. The weights of the last "
-            "finite epoch were kept. Try a smaller learning_rate_init, or scale "
-            "the input (for example with StandardScaler)."
-        )
-
-    def _loss_object(self):
-        return LOSSES[self.loss] if isinstance(self.loss, str) else self.loss
+        train, val = np.sort(train), np.sort(val)
+        sw_val = None if sample_weight is None else sample_weight[val]
+        if sw_val is not None and not sw_val.sum() > 0:
+            raise ValueError(
+                "The samples held out for early stopping all have zero weight. "
+                "Increase validation_fraction or pass X_val and y_val."
+            )
+        # Scorers see the user's kind of X (a DataFrame keeps its column names).
+        X_raw_val = _safe_indexing(X_raw, val) if hasattr(X_raw, "iloc") else X[val]
+        validation = Validation(X[val], Y[val], sw_val, X_raw_val, y[val])
+        sw_train = None if sample_weight is None else sample_weight[train]
+        return X[train], Y[train], sw_train, validation
 
     # -------------------------------------------------------------- predict
     def _logits(self, X):
@@ -793,10 +850,6 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
-
-
-def _all_finite(coefs, intercepts):
-    return all(np.isfinite(p).all() for p in coefs + intercepts)
 
 
 def _is_multilabel(y):

@@ -112,3 +112,18 @@ def check_init_params(coefs_init, intercepts_init, layer_units, dtype):
         coefs.append(coef)
         intercepts.append(bias)
     return coefs, intercepts
+
+
+def class_weights_for(class_weight, classes, y):
+    """Per-sample weights from ``class_weight`` ('balanced' or a dict)."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    if isinstance(class_weight, dict):
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {sorted(map(str, unknown))} that are not "
+                f"among the classes {classes.tolist()}."
+            )
+    weights = compute_class_weight(class_weight, classes=classes, y=y)
+    return weights[np.searchsorted(classes, y)]
