@@ -1,0 +1,444 @@
+"""Training on data larger than memory, one batch at a time, without Dask.
+
+:func:`fit_stream` runs the ``partial_fit`` loop over a stream of batches for
+several epochs. :class:`CSVBatches` and :class:`ParquetBatches` read such a
+stream from files, chunk by chunk or row group by row group, so that only one
+batch is in memory at a time; their ``scan_classes`` method collects the
+classes beforehand by reading the target column alone.
+
+For data already held in a Dask array or DataFrame, use
+``dask_ml.wrappers.Incremental`` instead (see the user guide page "When your
+data or your search outgrows one machine").
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+
+__all__ = ["CSVBatches", "ParquetBatches", "fit_stream"]
+
+
+def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
+    """Train an estimator with ``partial_fit`` over a stream of batches.
+
+    Each epoch passes every batch of the stream once, in the stream's order,
+    to ``estimator.partial_fit``; only one batch needs to be in memory at a
+    time. The estimator is trained in place: one that was already trained by
+    ``partial_fit`` continues from its weights (clone it for a fresh start).
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Any estimator with a ``partial_fit`` method, for example
+        :class:`~sklearn_losslab.LogisticNet` or
+        :class:`~sklearn.linear_model.SGDClassifier`.
+
+    batches : iterable or callable
+        The stream. Each item is a tuple ``(X, y)`` or
+        ``(X, y, sample_weight)``; batches without samples are skipped. To
+        train for several epochs the stream must be readable again: pass a
+        re-iterable object (a list, :class:`CSVBatches`,
+        :class:`ParquetBatches`) or a callable without arguments that returns
+        a fresh iterable for each epoch. A one-shot iterator (a generator, the
+        reader of ``pandas.read_csv(..., chunksize=...)``) is only allowed
+        with ``epochs=1``.
+
+    classes : array-like of shape (n_classes,) or None
+        All the classes of the whole stream, passed to the first call of
+        ``partial_fit``: a batch may hold only some of them. ``scan_classes``
+        of :class:`CSVBatches` and :class:`ParquetBatches` collects them by
+        reading the target column only. None for estimators that do not take
+        ``classes`` (regressors, or multilabel indicator targets).
+
+    epochs : int, default=1
+        Number of passes over the stream.
+
+    on_epoch_end : callable, default=None
+        Called as ``on_epoch_end(estimator, epoch)`` after each epoch
+        (``epoch`` counts from 1), for example to score a held-out set. If it
+        returns True, training stops.
+
+    Returns
+    -------
+    estimator : estimator instance
+        The trained estimator (the object passed in).
+
+    See Also
+    --------
+    CSVBatches : Batches read from CSV files, chunk by chunk.
+    ParquetBatches : Batches read from Parquet files, row group by row group.
+
+    Notes
+    -----
+    Every call of ``partial_fit`` is one pass over one batch. For
+    :class:`~sklearn_losslab.LogisticNet` that call counts as one iteration
+    (``n_iter_`` grows by one per batch, and the learning-rate schedule and
+    ``loss_curve_`` advance per batch), and ``shuffle=True`` shuffles the
+    samples within the batch; the order of the batches is the stream's. A
+    stream sorted by class trains badly: shuffle the rows of the file once
+    beforehand, or use ``ParquetBatches(shuffle=True)`` over many row groups.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_losslab import LogisticNet, fit_stream
+    >>> X, y = make_classification(n_samples=600, random_state=0)
+    >>> stream = [(X[i : i + 200], y[i : i + 200]) for i in range(0, 600, 200)]
+    >>> net = fit_stream(
+    ...     LogisticNet((8,), random_state=0), stream, classes=[0, 1], epochs=5
+    ... )
+    >>> net.n_iter_
+    15
+    >>> round(net.score(X, y), 1)
+    0.9
+    """
+    if not callable(getattr(estimator, "partial_fit", None)):
+        raise TypeError(
+            f"{type(estimator).__name__} has no partial_fit method; fit_stream "
+            "needs an incremental estimator."
+        )
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}.")
+    if not callable(batches):
+        if not hasattr(batches, "__iter__"):
+            raise TypeError(
+                "batches must be an iterable of (X, y) tuples or a callable "
+                f"returning one, got {type(batches).__name__}."
+            )
+        if epochs > 1 and iter(batches) is batches:
+            raise ValueError(
+                f"batches is a one-shot iterator, which cannot be read for "
+                f"epochs={epochs}. Pass a callable returning a fresh iterable "
+                "for each epoch, or a re-iterable such as CSVBatches."
+            )
+    first_call = True
+    for epoch in range(1, epochs + 1):
+        n_samples = 0
+        stream = batches() if callable(batches) else batches
+        for index, batch in enumerate(stream):
+            X, y, sample_weight = _unpack(batch, index, epoch)
+            n = X.shape[0] if hasattr(X, "shape") else len(X)
+            if n == 0:
+                continue
+            params = {}
+            if sample_weight is not None:
+                params["sample_weight"] = sample_weight
+            if first_call and classes is not None:
+                params["classes"] = classes
+            try:
+                estimator.partial_fit(X, y, **params)
+            except Exception as exc:
+                if hasattr(exc, "add_note"):  # Python >= 3.11
+                    exc.add_note(f"fit_stream: in batch {index} of epoch {epoch}.")
+                raise
+            first_call = False
+            n_samples += n
+        if n_samples == 0:
+            raise ValueError(f"The stream yielded no samples in epoch {epoch}.")
+        if on_epoch_end is not None and on_epoch_end(estimator, epoch):
+            break
+    return estimator
+
+
+def _unpack(batch, index, epoch):
+    if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
+        raise ValueError(
+            "Each batch must be a tuple (X, y) or (X, y, sample_weight); "
+            f"batch {index} of epoch {epoch} is a {type(batch).__name__}"
+            + (f" of length {len(batch)}." if isinstance(batch, (tuple, list)) else ".")
+        )
+    X, y, *rest = batch
+    return X, y, (rest[0] if rest else None)
+
+
+class _TableBatches:
+    """Shared logic of the file readers: columns, splitting, class scan."""
+
+    def __init__(self, path, target, features, sample_weight):
+        self.paths = (
+            [os.fspath(path)]
+            if isinstance(path, (str, os.PathLike))
+            else [os.fspath(p) for p in path]
+        )
+        if not self.paths:
+            raise ValueError("path must name at least one file.")
+        self.target = target
+        self.sample_weight = sample_weight
+        special = [target] + ([sample_weight] if sample_weight is not None else [])
+        columns = self._columns(self.paths[0])
+        if features is None:
+            features = [c for c in columns if c not in special]
+        features = list(features)
+        if len(set(features)) != len(features):
+            raise ValueError(f"features has duplicated names: {features}.")
+        if set(features) & set(special):
+            raise ValueError(
+                "The target and sample_weight columns cannot also be features."
+            )
+        if not features:
+            raise ValueError("No feature columns: the file has only the target.")
+        self.features = features
+        for p in self.paths:
+            columns = set(self._columns(p)) if p != self.paths[0] else set(columns)
+            missing = [c for c in [*special, *features] if c not in columns]
+            if missing:
+                raise ValueError(
+                    f"Columns {missing} are not in {p!r}, whose columns are "
+                    f"{sorted(map(str, columns))}."
+                )
+
+    def __iter__(self):
+        """Yield ``(X, y)`` or ``(X, y, sample_weight)``, one batch at a time.
+
+        ``X`` is a DataFrame of the feature columns, in the order of
+        ``features``; ``y`` and ``sample_weight`` are Series.
+        """
+        columns = [*self.features, self.target]
+        if self.sample_weight is not None:
+            columns.append(self.sample_weight)
+        for frame in self._read(columns, shuffle=True):
+            X, y = frame[self.features], frame[self.target]
+            if self.sample_weight is None:
+                yield X, y
+            else:
+                yield X, y, frame[self.sample_weight]
+
+    def scan_classes(self):
+        """Return the sorted unique values of the target column.
+
+        Reads the target column alone, one batch at a time, so it is a cheap
+        first pass over a large file; pass its result as ``classes`` to
+        :func:`fit_stream`.
+
+        Returns
+        -------
+        classes : ndarray of shape (n_classes,)
+            The sorted class labels.
+        """
+        parts = []
+        for frame in self._read([self.target], shuffle=False):
+            y = frame[self.target]
+            if y.isna().any():
+                raise ValueError(
+                    f"The target column {self.target!r} has missing values."
+                )
+            parts.append(np.asarray(y.unique()))
+        if not parts:
+            raise ValueError("The files hold no rows.")
+        return np.unique(np.concatenate(parts))
+
+    def __repr__(self):
+        path = self.paths[0] if len(self.paths) == 1 else self.paths
+        return f"{type(self).__name__}({path!r}, target={self.target!r})"
+
+
+class CSVBatches(_TableBatches):
+    """Batches ``(X, y)`` read from CSV files chunk by chunk, for fit_stream.
+
+    A re-iterable: each iteration reads the files again with
+    ``pandas.read_csv(..., chunksize=chunksize)``, so one object serves
+    every epoch of :func:`fit_stream` and at most one chunk is in memory.
+
+    Parameters
+    ----------
+    path : str, path-like or list of them
+        The CSV file, or several files with the same columns, read in order.
+
+    target : str
+        Name of the target column.
+
+    features : list of str, default=None
+        Names of the feature columns, in the order the estimator sees them.
+        None takes every column but ``target`` and ``sample_weight``, in the
+        order of the first file's header.
+
+    sample_weight : str, default=None
+        Name of a column of sample weights; batches are then
+        ``(X, y, sample_weight)``.
+
+    chunksize : int, default=10_000
+        Number of rows per batch (the last batch of each file may be smaller).
+
+    **read_csv_kwargs : dict
+        Passed to :func:`pandas.read_csv` (for example ``sep`` or
+        ``encoding``); ``usecols`` and ``chunksize`` are set here.
+
+    Attributes
+    ----------
+    paths : list of str
+        The files.
+
+    features : list of str
+        The feature columns, resolved from the header when not given.
+
+    See Also
+    --------
+    fit_stream : Train by partial_fit over a stream of batches.
+    ParquetBatches : The same for Parquet files.
+
+    Notes
+    -----
+    The header of each file is read when the object is created, so an
+    unknown target or feature column raises at once. The rows are read in
+    file order: CSV gives no cheap random access, so shuffle a sorted file
+    once before streaming it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from sklearn_losslab.streaming import CSVBatches
+    >>> path = os.path.join(tempfile.mkdtemp(), "data.csv")
+    >>> pd.DataFrame({"a": [0.0, 1, 2, 3], "b": [1.0, 0, 1, 0],
+    ...               "y": ["no", "yes", "no", "yes"]}).to_csv(path, index=False)
+    >>> batches = CSVBatches(path, target="y", chunksize=3)
+    >>> batches.features
+    ['a', 'b']
+    >>> batches.scan_classes()
+    array(['no', 'yes'], dtype=object)
+    >>> [len(y) for X, y in batches]
+    [3, 1]
+    """
+
+    def __init__(
+        self,
+        path,
+        *,
+        target,
+        features=None,
+        sample_weight=None,
+        chunksize=10_000,
+        **read_csv_kwargs,
+    ):
+        if not isinstance(chunksize, Integral) or chunksize < 1:
+            raise ValueError(f"chunksize must be an integer >= 1, got {chunksize!r}.")
+        for key in ("usecols", "chunksize", "iterator"):
+            if key in read_csv_kwargs:
+                raise TypeError(f"CSVBatches sets {key!r} of read_csv itself.")
+        self.chunksize = chunksize
+        self.read_csv_kwargs = read_csv_kwargs
+        super().__init__(path, target, features, sample_weight)
+
+    def _columns(self, path):
+        return list(pd.read_csv(path, nrows=0, **self.read_csv_kwargs).columns)
+
+    def _read(self, columns, shuffle):
+        for path in self.paths:
+            with pd.read_csv(
+                path, usecols=columns, chunksize=self.chunksize, **self.read_csv_kwargs
+            ) as reader:
+                yield from reader
+
+
+class ParquetBatches(_TableBatches):
+    """Batches ``(X, y)`` read from Parquet files row group by row group.
+
+    A re-iterable for :func:`fit_stream`: each iteration reads the files
+    again, one row group (or ``batch_size`` rows of one) at a time, reading
+    only the needed columns. Needs pyarrow (the ``parquet`` or ``dask``
+    extra: ``pip install "sklearn-losslab[parquet]"``).
+
+    Parameters
+    ----------
+    path : str, path-like or list of them
+        The Parquet file, or several files with the same columns.
+
+    target : str
+        Name of the target column.
+
+    features : list of str, default=None
+        Names of the feature columns, in the order the estimator sees them.
+        None takes every column but ``target`` and ``sample_weight``, in the
+        order of the first file's schema.
+
+    sample_weight : str, default=None
+        Name of a column of sample weights; batches are then
+        ``(X, y, sample_weight)``.
+
+    batch_size : int, default=None
+        Split each row group into batches of this many rows; None yields one
+        batch per row group.
+
+    shuffle : bool, default=False
+        Whether to visit the row groups (of all files) in a new random order
+        at each iteration, that is at each epoch. Rows within a row group keep
+        their order (LogisticNet shuffles them with ``shuffle=True``).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the order of the row groups when ``shuffle=True``. An int gives
+        a reproducible sequence of orders, one per epoch.
+
+    Attributes
+    ----------
+    paths : list of str
+        The files.
+
+    features : list of str
+        The feature columns, resolved from the schema when not given.
+
+    See Also
+    --------
+    fit_stream : Train by partial_fit over a stream of batches.
+    CSVBatches : The same for CSV files.
+    """
+
+    def __init__(
+        self,
+        path,
+        *,
+        target,
+        features=None,
+        sample_weight=None,
+        batch_size=None,
+        shuffle=False,
+        random_state=None,
+    ):
+        if batch_size is not None and (
+            not isinstance(batch_size, Integral) or batch_size < 1
+        ):
+            raise ValueError(f"batch_size must be None or >= 1, got {batch_size!r}.")
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self._rng = check_random_state(random_state)
+        super().__init__(path, target, features, sample_weight)
+
+    def _columns(self, path):
+        return list(_parquet().read_schema(path).names)
+
+    def _read(self, columns, shuffle):
+        pq = _parquet()
+        files = [pq.ParquetFile(path) for path in self.paths]
+        units = [(f, g) for f in files for g in range(f.num_row_groups)]
+        if shuffle and self.shuffle:
+            units = [units[i] for i in self._rng.permutation(len(units))]
+        try:
+            for f, group in units:
+                if self.batch_size is None:
+                    yield f.read_row_group(group, columns=columns).to_pandas()
+                    continue
+                for record_batch in f.iter_batches(
+                    batch_size=self.batch_size, row_groups=[group], columns=columns
+                ):
+                    yield record_batch.to_pandas()
+        finally:
+            for f in files:
+                f.close()
+
+
+def _parquet():
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "Reading Parquet files needs pyarrow: "
+            'pip install "sklearn-losslab[parquet]".'
+        ) from exc
+    return pq
