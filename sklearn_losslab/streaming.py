@@ -1,9 +1,11 @@
 """Training on data larger than memory, one batch at a time, without Dask.
 
-:func:`fit_stream` runs the ``partial_fit`` loop over a stream of batches for
-several epochs. :class:`CSVBatches` and :class:`ParquetBatches` read such a
-stream from files, chunk by chunk or row group by row group, so that only one
-batch is in memory at a time; their ``scan_classes`` method collects the
+:func:`~sklearn_losslab.fit_stream` runs the ``partial_fit`` loop over a
+stream of batches for several epochs.
+:class:`~sklearn_losslab.streaming.CSVBatches` and
+:class:`~sklearn_losslab.streaming.ParquetBatches` read such a stream from
+files, chunk by chunk or row group by row group, so that only one batch is in
+memory at a time; their ``scan_classes`` method collects the
 classes beforehand by reading the target column alone.
 
 For data already held in a Dask array or DataFrame, use
@@ -16,12 +18,13 @@ data or your search outgrows one machine").
 
 import os
 from numbers import Integral
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-__all__ = ["CSVBatches", "ParquetBatches", "fit_stream"]
+__all__ = ["CSVBatches", "ParquetBatches", "batches_from_file", "fit_stream"]
 
 
 def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
@@ -43,16 +46,20 @@ def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
         The stream. Each item is a tuple ``(X, y)`` or
         ``(X, y, sample_weight)``; batches without samples are skipped. To
         train for several epochs the stream must be readable again: pass a
-        re-iterable object (a list, :class:`CSVBatches`,
-        :class:`ParquetBatches`) or a callable without arguments that returns
-        a fresh iterable for each epoch. A one-shot iterator (a generator, the
-        reader of ``pandas.read_csv(..., chunksize=...)``) is only allowed
-        with ``epochs=1``.
+        re-iterable object (a list,
+        :class:`~sklearn_losslab.streaming.CSVBatches`,
+        :class:`~sklearn_losslab.streaming.ParquetBatches`) or a callable
+        without arguments that returns a fresh iterable for each epoch. A
+        one-shot iterator (a generator, the reader of
+        ``pandas.read_csv(..., chunksize=...)``) is only allowed with
+        ``epochs=1``.
 
     classes : array-like of shape (n_classes,) or None
         All the classes of the whole stream, passed to the first call of
-        ``partial_fit``: a batch may hold only some of them. ``scan_classes``
-        of :class:`CSVBatches` and :class:`ParquetBatches` collects them by
+        ``partial_fit``: a batch may hold only some of them. The
+        ``scan_classes`` method of
+        :class:`~sklearn_losslab.streaming.CSVBatches` and
+        :class:`~sklearn_losslab.streaming.ParquetBatches` collects them by
         reading the target column only. None for estimators that do not take
         ``classes`` (regressors, or multilabel indicator targets).
 
@@ -71,8 +78,10 @@ def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
 
     See Also
     --------
-    CSVBatches : Batches read from CSV files, chunk by chunk.
-    ParquetBatches : Batches read from Parquet files, row group by row group.
+    sklearn_losslab.streaming.CSVBatches : Batches read from CSV files, chunk
+        by chunk.
+    sklearn_losslab.streaming.ParquetBatches : Batches read from Parquet
+        files, row group by row group.
 
     Notes
     -----
@@ -183,15 +192,18 @@ class _TableBatches:
                 "The target and sample_weight columns cannot also be features."
             )
         if not features:
-            raise ValueError("No feature columns: the file has only the target.")
+            raise ValueError(
+                "No feature columns: features is empty or the file holds only "
+                "the target and sample_weight columns."
+            )
         self.features = features
-        for p in self.paths:
-            columns = set(self._columns(p)) if p != self.paths[0] else set(columns)
-            missing = [c for c in [*special, *features] if c not in columns]
+        for i, p in enumerate(self.paths):
+            present = set(columns if i == 0 else self._columns(p))
+            missing = [c for c in [*special, *features] if c not in present]
             if missing:
                 raise ValueError(
                     f"Columns {missing} are not in {p!r}, whose columns are "
-                    f"{sorted(map(str, columns))}."
+                    f"{sorted(map(str, present))}."
                 )
 
     def __iter__(self):
@@ -215,7 +227,7 @@ class _TableBatches:
 
         Reads the target column alone, one batch at a time, so it is a cheap
         first pass over a large file; pass its result as ``classes`` to
-        :func:`fit_stream`.
+        :func:`~sklearn_losslab.fit_stream`.
 
         Returns
         -------
@@ -244,7 +256,8 @@ class CSVBatches(_TableBatches):
 
     A re-iterable: each iteration reads the files again with
     ``pandas.read_csv(..., chunksize=chunksize)``, so one object serves
-    every epoch of :func:`fit_stream` and at most one chunk is in memory.
+    every epoch of :func:`~sklearn_losslab.fit_stream` and at most one chunk
+    is in memory.
 
     Parameters
     ----------
@@ -280,8 +293,8 @@ class CSVBatches(_TableBatches):
 
     See Also
     --------
-    fit_stream : Train by partial_fit over a stream of batches.
-    ParquetBatches : The same for Parquet files.
+    sklearn_losslab.fit_stream : Train by partial_fit over a stream of batches.
+    sklearn_losslab.streaming.ParquetBatches : The same for Parquet files.
 
     Notes
     -----
@@ -340,10 +353,10 @@ class CSVBatches(_TableBatches):
 class ParquetBatches(_TableBatches):
     """Batches ``(X, y)`` read from Parquet files row group by row group.
 
-    A re-iterable for :func:`fit_stream`: each iteration reads the files
-    again, one row group (or ``batch_size`` rows of one) at a time, reading
-    only the needed columns. Needs pyarrow (the ``parquet`` or ``dask``
-    extra: ``pip install "sklearn-losslab[parquet]"``).
+    A re-iterable for :func:`~sklearn_losslab.fit_stream`: each iteration
+    reads the files again, one row group (or ``batch_size`` rows of one) at
+    a time, reading only the needed columns. Needs pyarrow (the ``parquet``
+    or ``dask`` extra: ``pip install "sklearn-losslab[parquet]"``).
 
     Parameters
     ----------
@@ -385,8 +398,8 @@ class ParquetBatches(_TableBatches):
 
     See Also
     --------
-    fit_stream : Train by partial_fit over a stream of batches.
-    CSVBatches : The same for CSV files.
+    sklearn_losslab.fit_stream : Train by partial_fit over a stream of batches.
+    sklearn_losslab.streaming.CSVBatches : The same for CSV files.
     """
 
     def __init__(
@@ -431,6 +444,66 @@ class ParquetBatches(_TableBatches):
         finally:
             for f in files:
                 f.close()
+
+
+def batches_from_file(path, *, target, features=None, sample_weight=None, rows=None):
+    """Return the batch reader for a CSV or Parquet file, chosen by its suffix.
+
+    Parameters
+    ----------
+    path : str, path-like or list of them
+        ``.parquet`` or ``.pq`` files are read with
+        :class:`~sklearn_losslab.streaming.ParquetBatches`; ``.csv``, ``.tsv``
+        and ``.txt`` files, compressed or not (``.csv.gz``, ...), with
+        :class:`~sklearn_losslab.streaming.CSVBatches` (tab-separated for
+        ``.tsv``). Several files must be of one kind.
+
+    target : str
+        Name of the target column.
+
+    features : list of str, default=None
+        Names of the feature columns; None takes all the others.
+
+    sample_weight : str, default=None
+        Name of a column of sample weights.
+
+    rows : int, default=None
+        Rows per batch: the ``chunksize`` of a CSV file (None: 10,000), the
+        ``batch_size`` of a Parquet file (None: one batch per row group).
+
+    Returns
+    -------
+    batches : CSVBatches or ParquetBatches
+        A re-iterable stream for :func:`~sklearn_losslab.fit_stream`.
+    """
+    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    kinds = {_file_kind(p) for p in paths}
+    if len(kinds) != 1:
+        names = [os.fspath(p) for p in paths]
+        raise ValueError(f"The files must all have one format, got {names}.")
+    kind = kinds.pop()
+    common = dict(target=target, features=features, sample_weight=sample_weight)
+    if kind == "parquet":
+        return ParquetBatches(path, batch_size=rows, **common)
+    if rows is not None:
+        common["chunksize"] = rows
+    if kind == "tsv":
+        common["sep"] = "\t"
+    return CSVBatches(path, **common)
+
+
+def _file_kind(path):
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip", ".xz", ".zst"):
+        suffixes = suffixes[:-1]
+    kind = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv"}
+    kind[".tsv"] = "tsv"
+    if not suffixes or suffixes[-1] not in kind:
+        raise ValueError(
+            f"Cannot tell the format of {os.fspath(path)!r} from its suffix; "
+            "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
+        )
+    return kind[suffixes[-1]]
 
 
 def _parquet():

@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_losslab import LogisticNet, fit_stream
-from sklearn_losslab.streaming import CSVBatches, ParquetBatches
+from sklearn_losslab.streaming import CSVBatches, ParquetBatches, batches_from_file
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -309,3 +309,25 @@ def test_reader_errors(csv_path, tmp_path):
     pd.DataFrame({"y": [0, 1]}).to_csv(only_target, index=False)
     with pytest.raises(ValueError, match="No feature columns"):
         CSVBatches(only_target, target="y")
+
+
+def test_batches_from_file_chooses_the_reader_by_suffix(table, tmp_path):
+    train = table[0][:300]
+    train.to_csv(tmp_path / "a.csv.gz", index=False)
+    train.to_csv(tmp_path / "a.tsv", sep="\t", index=False)
+    expected = [(100, 6)] * 3
+    for name in ["a.csv.gz", "a.tsv"]:
+        batches = batches_from_file(tmp_path / name, target="label", rows=100)
+        assert isinstance(batches, CSVBatches) and batches.features == FEATURES
+        assert [X.shape for X, _ in batches] == expected
+    with pytest.raises(ValueError, match="Cannot tell the format"):
+        batches_from_file(tmp_path / "a.xlsx", target="label")
+    with pytest.raises(ValueError, match="must all have one format"):
+        batches_from_file([tmp_path / "a.csv.gz", tmp_path / "b.pq"], target="label")
+    pytest.importorskip("pyarrow")
+    train.to_parquet(tmp_path / "a.pq", row_group_size=150)
+    batches = batches_from_file(tmp_path / "a.pq", target="label", features=["x1"])
+    assert isinstance(batches, ParquetBatches)
+    assert [X.shape for X, _ in batches] == [(150, 1)] * 2
+    with pytest.raises(ValueError, match=r"Columns \['y'\] are not in .*x0"):
+        batches_from_file(tmp_path / "a.pq", target="y")
