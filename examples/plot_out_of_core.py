@@ -21,6 +21,7 @@ and is skipped, with a note, where it is not installed.
 # ------------------------------
 # 10,000 rows of 20 features and 4 classes, written to a CSV file. In real use
 # the file is given; only one chunk of it is ever held in memory below.
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -197,3 +198,4 @@ print(
     .round(3)
     .to_string(index=False)
 )
+shutil.rmtree(folder)  # the example's files
