@@ -6,6 +6,7 @@
 from ._logistic_net import LogisticNet
 from ._training import DivergenceError
 from .losses import CrossEntropy, Loss, MeanSquaredError
+from .streaming import fit_stream
 
 __version__ = "0.1.0.dev0"
 
@@ -16,4 +17,5 @@ __all__ = [
     "Loss",
     "MeanSquaredError",
     "__version__",
+    "fit_stream",
 ]
