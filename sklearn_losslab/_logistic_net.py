@@ -317,14 +317,17 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
     >>> X, y = load_iris(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(
     ...     X, y, stratify=y, random_state=0)
-    >>> clf = make_pipeline(
-    ...     StandardScaler(),
-    ...     LogisticNet((16,), activation="sigmoid", loss="mse", random_state=0),
-    ... ).fit(X_train, y_train)
+    >>> net = LogisticNet(
+    ...     (16,), activation="sigmoid", loss="mse", batch_size=16, tol=1e-3,
+    ...     random_state=0,
+    ... )
+    >>> clf = make_pipeline(StandardScaler(), net).fit(X_train, y_train)
     >>> clf.predict(X_test[:3])
     array([...])
     >>> round(clf.score(X_test, y_test), 2)
-    0.9...
+    0.87
+    >>> net.history_[["loss", "train_accuracy"]].shape
+    (..., 2)
     """
 
     _parameter_constraints: dict = {
