@@ -3,6 +3,7 @@
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import time
 import warnings
 from numbers import Integral, Real
@@ -442,7 +443,7 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        saved_state = self.__dict__.copy()
+        saved_state = _copy_fitted_state(self)
         try:
             if incremental:
                 if not first_pass and coefs_init is not None:
@@ -793,6 +794,17 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _copy_fitted_state(est):
+    """Copy ``est.__dict__`` deeply enough to undo a failed call to fit.
+
+    Training appends to lists (``loss_curve_``) and updates the optimizer state
+    in place, so a shallow copy would not restore them. Parameters stay the
+    same objects.
+    """
+    params = est._get_param_names()
+    return {k: v if k in params else copy.deepcopy(v) for k, v in vars(est).items()}
 
 
 def _all_finite(coefs, intercepts):
