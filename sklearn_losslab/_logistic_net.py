@@ -20,7 +20,6 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     check_random_state,
     column_or_1d,
@@ -28,10 +27,13 @@ from sklearn.utils.validation import (
 )
 
 from . import _network as net
+from ._scaled_forward import forward_logits, unscale
 from ._targets import (
+    check_hidden_layer_sizes,
     check_init_params,
     check_output_activation,
     check_same_classes,
+    check_sample_weight,
     encode_targets,
     labels_to_numpy,
 )
@@ -485,15 +487,16 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
 
     def _validate_training_data(self, X, y, sample_weight, reset, incremental):
         y = labels_to_numpy(y)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        with _quiet_finiteness_check():
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype=(np.float64, np.float32),
+                reset=reset,
+            )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -528,13 +531,9 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
             check_same_classes(self, y, multilabel, subset=incremental)
 
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
+            sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
         Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel)
-        hidden = np.atleast_1d(np.asarray(self.hidden_layer_sizes, dtype=int)).tolist()
-        if np.any(np.asarray(hidden) <= 0):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         layer_units = [X.shape[1], *hidden, self.n_outputs_]
         if reset:
             self.n_layers_ = len(layer_units)
@@ -690,20 +689,33 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         return LOSSES[self.loss] if isinstance(self.loss, str) else self.loss
 
     # -------------------------------------------------------------- predict
-    def _logits(self, X):
+    def _scaled_logits(self, X):
+        """Validate ``X``; return the logits as ``(u, e)``, meaning ``u * 2**e``.
+
+        Rows whose logits could overflow are computed with exact power-of-two
+        scaling (see :mod:`._scaled_forward`); the others have ``e = 0``.
+        """
         check_is_fitted(self)
-        X = validate_data(
-            self,
+        with _quiet_finiteness_check():
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                reset=False,
+                dtype=self.coefs_[0].dtype,
+            )
+        return forward_logits(
             X,
-            accept_sparse=["csr", "csc"],
-            reset=False,
-            dtype=self.coefs_[0].dtype,
+            self.coefs_,
+            self.intercepts_,
+            ACTIVATIONS[self.activation],
+            OUTPUT_ACTIVATIONS[self.out_activation_],
         )
-        hidden = ACTIVATIONS[self.activation]
-        output = OUTPUT_ACTIVATIONS[self.out_activation_]
-        with np.errstate(all="ignore"):
-            _, z_out = net.forward(X, self.coefs_, self.intercepts_, hidden, output)
-        return z_out
+
+    def _logits(self, X):
+        """Validate ``X``; return the logits (``+-inf`` where beyond the range)."""
+        u, e = self._scaled_logits(X)
+        return unscale(u, e[:, np.newaxis])
 
     def decision_function(self, X):
         """Return the output pre-activations (logits) of the network.
@@ -717,14 +729,16 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             For a binary problem, the log-odds of ``classes_[1]``; otherwise
-            one column per class (or label).
+            one column per class (or label). A logit beyond the range of the
+            floating-point type is returned as ``+-inf``; the predictions and
+            probabilities are still computed exactly.
         """
-        z = self._logits(X)
-        if z.shape[1] == 1:
-            return z[:, 0]
+        u, e = self._scaled_logits(X)
+        if u.shape[1] == 1:
+            return unscale(u[:, 0], e)
         if len(self.classes_) == 2 and not self._multilabel:
-            return z[:, 1] - z[:, 0]
-        return z
+            return unscale(u[:, 1] - u[:, 0], e)
+        return unscale(u, e[:, np.newaxis])
 
     def predict(self, X):
         """Predict class labels (or a multilabel indicator matrix).
@@ -739,12 +753,14 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             The predicted classes.
         """
-        z = self._logits(X)
+        # Each row of u is its logits times a positive power of two: the signs
+        # and the arg-maxima are those of the logits, overflow or not.
+        u, _ = self._scaled_logits(X)
         if self._multilabel:
-            return (z > 0).astype(int)
-        if z.shape[1] == 1:
-            return self.classes_[(z[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(z, axis=1)]
+            return (u > 0).astype(int)
+        if u.shape[1] == 1:
+            return self.classes_[(u[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(u, axis=1)]
 
     def predict_log_proba(self, X):
         """Return the logarithm of the class probabilities, computed exactly.
@@ -758,19 +774,31 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities, ordered as ``classes_``; computed from the logits
-            with log-sigmoid / log-softmax, so they are finite at saturation.
+            with log-sigmoid / log-softmax, so they are finite at saturation,
+            and never NaN, however large the input.
         """
-        z = self._logits(X)
-        with np.errstate(all="ignore"):
-            if self.out_activation_ == "softmax":
-                return log_softmax(z, axis=1)
-            if self._multilabel:
-                return log_expit(z)
-            if z.shape[1] == 1:
-                return np.column_stack([log_expit(-z[:, 0]), log_expit(z[:, 0])])
-            # Several sigmoid units for one label: normalise the probabilities.
-            log_p = log_expit(z)
-            return log_p - logsumexp(log_p, axis=1, keepdims=True)
+        u, e = self._scaled_logits(X)
+        if self.out_activation_ == "softmax":
+            # Softmax needs only the differences of the logits within a row.
+            shifted = unscale(u - u.max(axis=1, keepdims=True), e[:, np.newaxis])
+            return log_softmax(shifted, axis=1)
+        z = unscale(u, e[:, np.newaxis])
+        if self._multilabel:
+            return log_expit(z)
+        if z.shape[1] == 1:
+            return np.column_stack([log_expit(-z[:, 0]), log_expit(z[:, 0])])
+        # Several sigmoid units for one label: normalise the probabilities.
+        log_p = log_expit(z)
+        lost = np.isneginf(log_p).all(axis=1)
+        if lost.any():
+            # Every unit's logit overflowed to -inf. As z -> -inf, expit(z) ~ exp(z),
+            # so the normalised probabilities tend to the softmax of the logits.
+            u_lost = u[lost]
+            log_p[lost] = log_softmax(
+                unscale(u_lost - u_lost.max(axis=1, keepdims=True), e[lost, None]),
+                axis=1,
+            )
+        return log_p - logsumexp(log_p, axis=1, keepdims=True)
 
     def predict_proba(self, X):
         """Return probability estimates.
@@ -789,11 +817,49 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         """
         return np.exp(self.predict_log_proba(X))
 
+    def score(self, X, y, sample_weight=None):
+        """Return the mean accuracy on the given test data and labels.
+
+        In multi-label classification, this is the subset accuracy: each
+        sample's label set must be predicted exactly.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels for `X`.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; checked as in :meth:`fit` (non-negative, finite,
+            not all zero).
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` w.r.t. `y`.
+        """
+        y = labels_to_numpy(y)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X)
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _quiet_finiteness_check():
+    """Silence the float warnings of scikit-learn's check that X is finite.
+
+    That check first sums X; for finite values near the float maximum the sum
+    can be ``inf - inf`` and numpy warns, before the exact element-wise check
+    that follows decides.
+    """
+    return np.errstate(over="ignore", invalid="ignore")
 
 
 def _copy_fitted_state(est):

@@ -1,10 +1,13 @@
-"""Checking and encoding targets and initial weights for LogisticNet."""
+"""Checking and encoding targets, sample weights, layer sizes and initial weights."""
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import _check_sample_weight
 
 
 def labels_to_numpy(y):
@@ -112,3 +115,39 @@ def check_init_params(coefs_init, intercepts_init, layer_units, dtype):
         coefs.append(coef)
         intercepts.append(bias)
     return coefs, intercepts
+
+
+def check_sample_weight(sample_weight, X, dtype=None):
+    """Validate ``sample_weight``; return it as a 1-D array of ``dtype``.
+
+    scikit-learn's checks (one weight per sample, finite, non-negative, not
+    all zero, with its messages), and the total weight must be finite: the
+    objective divides by it.
+    """
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=dtype, ensure_non_negative=True
+    )
+    if not np.any(sample_weight):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    with np.errstate(over="ignore"):
+        total = sample_weight.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"The sum of sample_weight overflows {sample_weight.dtype}; "
+            "rescale sample_weight."
+        )
+    return sample_weight
+
+
+def check_hidden_layer_sizes(hidden_layer_sizes):
+    """Return ``hidden_layer_sizes`` as a list of ints, each at least 1."""
+    sizes = np.asarray(hidden_layer_sizes, dtype=object)
+    if sizes.ndim > 1 or not all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
+        for s in sizes.ravel()
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be an int or a 1-D sequence of ints, each "
+            f">= 1; got {hidden_layer_sizes!r}."
+        )
+    return [int(s) for s in sizes.ravel()]
