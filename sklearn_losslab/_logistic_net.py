@@ -779,9 +779,9 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
         """
         u, e = self._scaled_logits(X)
         if self.out_activation_ == "softmax":
-            # Softmax needs only the differences of the logits within a row.
-            shifted = unscale(u - u.max(axis=1, keepdims=True), e[:, np.newaxis])
-            return log_softmax(shifted, axis=1)
+            if e.any():  # softmax needs only the logits' differences within a row
+                u = unscale(u - u.max(axis=1, keepdims=True), e[:, np.newaxis])
+            return log_softmax(u, axis=1)
         z = unscale(u, e[:, np.newaxis])
         if self._multilabel:
             return log_expit(z)

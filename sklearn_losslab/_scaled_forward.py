@@ -55,6 +55,13 @@ def _row_max_abs(X):
     return np.abs(X).max(axis=1).astype(np.float64, copy=False)
 
 
+def _frobenius_norm(X):
+    """``sqrt(sum(X**2))`` in one BLAS pass; ``inf`` when the sum overflows."""
+    data = X.data if sp.issparse(X) else X.ravel(order="K")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sqrt(np.dot(data, data)))
+
+
 def _exponents(values):
     """Smallest integers ``e >= 0`` with ``|values| < 2**e``."""
     return np.maximum(np.frexp(values)[1], 0).astype(np.int64)
@@ -73,7 +80,10 @@ def unscale(u, e):
     """Return ``u * 2**e``: values beyond the dtype's range become ``+-inf``.
 
     ``e`` broadcasts against ``u`` (pass ``e[:, np.newaxis]`` for a matrix).
+    When ``e`` is all zero, ``u`` itself is returned.
     """
+    if not np.any(e):
+        return u
     with np.errstate(over="ignore"):
         return np.ldexp(u, e)
 
@@ -86,7 +96,9 @@ def overflow_risk(X, coefs, intercepts, hidden):
     ``B <- B * max_j sum_i |W_ij| + max_j |b_j|``, starting from the row's
     largest absolute input; after a bounded activation ``B <- min(B, 1)``.
     A row is at risk when ``B`` exceeds a quarter of the dtype's maximum
-    anywhere (or when the bound itself overflows).
+    anywhere (or when the bound itself overflows). The Frobenius norm of X,
+    which bounds every input, is tried first: ordinary data costs one BLAS
+    pass over X.
 
     Parameters
     ----------
@@ -105,18 +117,23 @@ def overflow_risk(X, coefs, intercepts, hidden):
     risky : ndarray of bool of shape (n_samples,)
     """
     limit = float(np.finfo(coefs[0].dtype).max) / 4
-    bound = _row_max_abs(X)
-    risky = np.zeros(X.shape[0], dtype=bool)
-    last = len(coefs) - 1
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i, (W, b) in enumerate(zip(coefs, intercepts)):
-            gain = float(np.abs(W).sum(axis=0, dtype=np.float64).max(initial=0.0))
-            offset = float(np.abs(b).max(initial=0.0))
-            bound = bound * gain + offset
-            risky |= ~(bound <= limit)  # NaN (inf * 0) counts as a risk
-            if i < last and hidden.name in BOUNDED:
-                bound = np.minimum(bound, 1.0)
-    return risky
+    gains = [float(np.abs(W).sum(axis=0, dtype=np.float64).max()) for W in coefs]
+    offsets = [float(np.abs(b).max(initial=0.0)) for b in intercepts]
+    bounded = hidden.name in BOUNDED
+
+    def at_risk(bound):
+        risky = np.zeros(bound.shape, dtype=bool)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i, (gain, offset) in enumerate(zip(gains, offsets)):
+                bound = bound * gain + offset
+                risky |= ~(bound <= limit)  # NaN (inf * 0) counts as a risk
+                if bounded and i < len(gains) - 1:
+                    bound = np.minimum(bound, 1.0)
+        return risky
+
+    if not at_risk(np.array([_frobenius_norm(X)])).any():
+        return np.zeros(X.shape[0], dtype=bool)
+    return at_risk(_row_max_abs(X))
 
 
 def scaled_forward(X, coefs, intercepts, hidden):
