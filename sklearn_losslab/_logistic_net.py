@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 from sklearn.utils.validation import (
+    assert_all_finite,
     check_is_fitted,
     check_random_state,
     column_or_1d,
@@ -29,6 +30,7 @@ from sklearn.utils.validation import (
 from . import _network as net
 from ._scaled_forward import forward_logits, unscale
 from ._targets import (
+    check_classes,
     check_hidden_layer_sizes,
     check_init_params,
     check_output_activation,
@@ -429,7 +431,7 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
             coefs_init,
             intercepts_init,
             incremental=True,
-            classes=classes,
+            classes=check_classes(classes),
         )
 
     def _fit(
@@ -829,7 +831,7 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
             Test samples.
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True labels for `X`.
+            True labels for `X`; missing labels raise a ValueError.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights; checked as in :meth:`fit` (non-negative, finite,
@@ -841,6 +843,8 @@ class LogisticNet(ClassifierMixin, BaseEstimator):
             Mean accuracy of ``self.predict(X)`` w.r.t. `y`.
         """
         y = labels_to_numpy(y)
+        with _quiet_finiteness_check():
+            assert_all_finite(y, input_name="y")
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X)
         return super().score(X, y, sample_weight=sample_weight)

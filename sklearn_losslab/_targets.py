@@ -6,6 +6,7 @@
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import _check_sample_weight
 
@@ -27,6 +28,16 @@ def labels_to_numpy(y):
     if all(d is not None and d.kind in "iub" for d in numpy_dtypes):
         return y.to_numpy(dtype=np.result_type(*numpy_dtypes))
     return y
+
+
+def check_classes(classes):
+    """Reject missing values in partial_fit's ``classes``; return it unchanged.
+
+    scikit-learn would cast them to integers (with a numpy warning) first.
+    """
+    if classes is not None and pd.isna(np.asarray(classes, dtype=object)).any():
+        raise ValueError("classes contains missing values (NaN, None or pd.NA).")
+    return classes
 
 
 def check_output_activation(output_activation, n_classes, multilabel):
