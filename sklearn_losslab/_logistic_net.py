@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _network as net
+from ._persistence import VersionedStateMixin
 from ._scaled_forward import forward_logits, unscale
 from ._targets import (
     check_classes,
@@ -48,7 +49,7 @@ from .schedules import SCHEDULES
 _AUTO_LEARNING_RATE = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 0.001}
 
 
-class LogisticNet(ClassifierMixin, BaseEstimator):
+class LogisticNet(ClassifierMixin, VersionedStateMixin, BaseEstimator):
     """Neural-network classifier trained with MSE or cross-entropy by mini-batch GD.
 
     A multi-layer perceptron whose training loss (``loss``) and hidden
