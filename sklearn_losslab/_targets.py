@@ -17,9 +17,16 @@ def labels_to_numpy(y):
     scikit-learn's validation turns pandas nullable ``Int64`` and ``boolean``
     labels into floats; here they become ``int64`` and ``bool`` arrays, so
     ``classes_`` and the predictions keep the user's kind of labels. Missing
-    labels (``pd.NA``, ``NaN``, ``None``) raise a ValueError.
+    labels (``pd.NA``, ``NaN``, ``None``) in pandas objects, lists and object
+    arrays raise a ValueError (scikit-learn would fail on ``None`` with a
+    TypeError from sorting the labels).
     """
     if not hasattr(y, "isna"):
+        if isinstance(y, (list, tuple)) or getattr(y, "dtype", None) == np.object_:
+            if pd.isna(np.asarray(y, dtype=object)).any():
+                raise ValueError(
+                    "Input y contains missing values (NaN, None or pd.NA)."
+                )
         return y
     if bool(np.asarray(y.isna()).any()):
         raise ValueError("Input y contains missing values (NaN, None or pd.NA).")

@@ -108,7 +108,7 @@ def test_error_during_training_restores_the_whole_state(solver, method):
 # ---------------------------------------------------------------------- setup
 FRESH = ("fit", "first partial_fit")
 FITTED = ("partial_fit", "warm_start fit")
-PREDICT = ("predict", "predict_proba", "score")
+PREDICT = ("predict", "predict_proba", "decision_function", "score")
 
 
 def _estimator(method, X, y, frame=False):
@@ -244,6 +244,16 @@ BAD_Y = {
         "Input y contains missing values",
         "Input y contains missing values",
     ),
+    "None in a list": (
+        lambda y: [None if i == 4 else v for i, v in enumerate(y.tolist())],
+        "Input y contains missing values",
+        "Input y contains missing values",
+    ),
+    "None in strings": (
+        lambda y: np.array([None if i == 4 else "ab"[v] for i, v in enumerate(y)]),
+        "Input y contains missing values",
+        "Input y contains missing values",
+    ),
     "wrong length": (
         lambda y: y[:-1],
         "inconsistent numbers of samples",
@@ -264,7 +274,7 @@ def test_bad_y_raises_and_changes_nothing(case, method):
     X, y = _data()
     make, match, score_match = BAD_Y[case]
     kwargs = {}
-    if case == "pd.NA string":  # the estimator knows string labels
+    if case in ("pd.NA string", "None in strings"):  # the estimator knows strings
         labels = np.array(["a", "b"])
         clf = _estimator(method, X, labels[y])
         if method == "first partial_fit":
