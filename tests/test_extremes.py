@@ -168,6 +168,20 @@ def test_float_maximum_inputs_every_output(output_activation, n_classes, rng):
         np.testing.assert_array_equal(P[np.arange(len(P)), idx], P.max(axis=1))
 
 
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix, sp.csc_array])
+def test_huge_rows_leave_the_other_rows_of_the_batch_alone(iris_nets, iris, container):
+    X, _ = iris
+    clf = iris_nets["relu"]
+    huge = np.zeros(len(X), dtype=bool)
+    huge[::4] = True
+    X_mixed = X.copy()
+    X_mixed[huge] *= BIG / 4
+    P = clf.predict_proba(container(X_mixed))
+    _assert_valid_proba(P)
+    np.testing.assert_array_equal(P[~huge], clf.predict_proba(container(X[~huge])))
+    np.testing.assert_array_equal(P[huge], clf.predict_proba(container(X_mixed[huge])))
+
+
 def test_multilabel_outputs_at_the_float_maximum(rng):
     X = rng.randn(40, 3)
     Y = (X > 0).astype(int)
