@@ -12,7 +12,7 @@ confident but wrong value. Prediction therefore goes through
    ordinary forward pass, where nothing can overflow;
 2. sends the other rows through :func:`scaled_forward`, which keeps each row of
    each layer as ``2**e * m``, with an integer exponent ``e >= 0`` per row and
-   a mantissa ``|m| < 1``. Scaling by a power of two is exact, so the result is
+   a mantissa ``|m| <= 1``. Scaling by a power of two is exact, so the result is
    the one of the ordinary pass, computed without the range limit.
    Identity, ReLU and leaky ReLU commute with a positive scale
    (``f(c z) = c f(z)``) and act on the mantissa; sigmoid and tanh are
@@ -164,7 +164,7 @@ def scaled_forward(X, coefs, intercepts, hidden):
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
         c = int(_exponents(np.abs(W).max(initial=0.0)))
-        # |m| < 1 and |W / 2**c| < 1, so |u| < fan_in: the product cannot overflow,
+        # |m| <= 1 and |W / 2**c| < 1, so |u| < fan_in: the product cannot overflow,
         # and e + c >= 0 only ever scales the bias down.
         u = np.asarray(m @ np.ldexp(W, -c))
         e = e + c
