@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._logistic_net import LogisticNet
+from ._persistence import InconsistentVersionWarning
 from ._training import DivergenceError
 from .losses import CrossEntropy, Loss, MeanSquaredError
 from .streaming import fit_stream
@@ -13,6 +14,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "CrossEntropy",
     "DivergenceError",
+    "InconsistentVersionWarning",
     "LogisticNet",
     "Loss",
     "MeanSquaredError",

@@ -335,6 +335,28 @@ class EpochLoopMixin:
         return False
 
     # -------------------------------------------------------- state
+    def _record_lengths(self):
+        """Lengths of the per-epoch records, to undo a failed call in O(1)."""
+        scores = getattr(self, "validation_scores_", None)
+        return {
+            "loss_curve_": len(getattr(self, "loss_curve_", ())),
+            "validation_scores_": len(scores) if scores is not None else 0,
+            "history": {k: len(v) for k, v in getattr(self, "_history", {}).items()},
+        }
+
+    def _truncate_records(self, lengths):
+        """Drop what a failed call appended to the records of earlier calls."""
+        if hasattr(self, "loss_curve_"):
+            del self.loss_curve_[lengths["loss_curve_"] :]
+        if getattr(self, "validation_scores_", None) is not None:
+            del self.validation_scores_[lengths["validation_scores_"] :]
+        history = getattr(self, "_history", {})
+        for key in list(history):
+            if key in lengths["history"]:
+                del history[key][lengths["history"][key] :]
+            else:
+                del history[key]
+
     def _restore(self, last_good):
         """Put the weights of the last finished epoch back; forget momentum."""
         for keep, good in zip(self.coefs_ + self.intercepts_, last_good):

@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 from sklearn.utils.validation import (
-    _check_sample_weight,
+    assert_all_finite,
     check_is_fitted,
     check_random_state,
     column_or_1d,
@@ -29,10 +29,15 @@ from sklearn.utils.validation import (
 from . import _network as net
 from ._callbacks import CallbackSupportMixin
 from ._fit_loop import EpochLoopMixin, Validation
+from ._persistence import VersionedStateMixin
+from ._scaled_forward import forward_logits, unscale
 from ._targets import (
+    check_classes,
+    check_hidden_layer_sizes,
     check_init_params,
     check_output_activation,
     check_same_classes,
+    check_sample_weight,
     class_weights_for,
     encode_targets,
     labels_to_numpy,
@@ -44,7 +49,13 @@ from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
 
 
-class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class LogisticNet(
+    EpochLoopMixin,
+    CallbackSupportMixin,
+    ClassifierMixin,
+    VersionedStateMixin,
+    BaseEstimator,
+):
     """Neural-network classifier trained with MSE or cross-entropy by mini-batch GD.
 
     A multi-layer perceptron whose training loss (``loss``) and hidden
@@ -524,7 +535,7 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
             coefs_init,
             intercepts_init,
             incremental=True,
-            classes=classes,
+            classes=check_classes(classes),
         )
 
     def _fit(
@@ -545,7 +556,11 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
         callback_ctx = self._init_callback_context(
             max_subtasks=1 if incremental else self.max_iter
         )
+        # Undo a failed call: a shallow copy of the state (training works on
+        # copies of the weights and of the optimizer state) and the lengths of
+        # the per-epoch records, which training appends to.
         saved_state = self.__dict__.copy()
+        saved_records = self._record_lengths()
         try:
             if incremental:
                 if self.class_weight == "balanced":
@@ -570,7 +585,7 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
             )
             validation = None
             if X_val is not None or y_val is not None:
-                validation = self._validation_set(X_val, y_val)
+                validation = self._validation_set(X_val, y_val, X.dtype)
             elif self.early_stopping and not incremental:
                 X, Y, sample_weight, validation = self._hold_out(
                     X, y, Y, sample_weight, X_raw
@@ -615,20 +630,22 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
             self.__dict__.clear()
             self.__dict__.update(saved_state)
             self.__dict__.update(callback_state)
+            self._truncate_records(saved_records)
             raise
         return self
 
     def _validate_training_data(self, X, y, sample_weight, reset, incremental):
         y = labels_to_numpy(y)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        with _quiet_finiteness_check():
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype=(np.float64, np.float32),
+                reset=reset,
+            )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -663,9 +680,7 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
             check_same_classes(self, y, multilabel, subset=incremental)
 
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
+            sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
         if not (incremental or multilabel) and sample_weight is not None:
             if len(np.unique(y[sample_weight > 0])) < 2:
                 raise ValueError(
@@ -683,9 +698,7 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
                 weights if sample_weight is None else sample_weight * weights
             )
         Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel)
-        hidden = np.atleast_1d(np.asarray(self.hidden_layer_sizes, dtype=int)).tolist()
-        if np.any(np.asarray(hidden) <= 0):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         layer_units = [X.shape[1], *hidden, self.n_outputs_]
         if reset:
             self.n_layers_ = len(layer_units)
@@ -697,17 +710,14 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
             )
         return X, y, Y, sample_weight, layer_units
 
-    def _validation_set(self, X_val, y_val):
+    def _validation_set(self, X_val, y_val, dtype):
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         X_raw, y_raw = X_val, y_val
-        X = validate_data(
-            self,
-            X_val,
-            accept_sparse=["csr", "csc"],
-            reset=False,
-            dtype=(np.float64, np.float32),
-        )
+        with _quiet_finiteness_check():
+            X = validate_data(
+                self, X_val, accept_sparse=["csr", "csc"], reset=False, dtype=dtype
+            )
         y = labels_to_numpy(y_val)
         y = column_or_1d(y) if np.ndim(y) == 1 or np.shape(y)[1] == 1 else np.asarray(y)
         if len(y) != X.shape[0]:
@@ -749,20 +759,33 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
         return X[train], Y[train], sw_train, validation
 
     # -------------------------------------------------------------- predict
-    def _logits(self, X):
+    def _scaled_logits(self, X):
+        """Validate ``X``; return the logits as ``(u, e)``, meaning ``u * 2**e``.
+
+        Rows whose logits could overflow are computed with exact power-of-two
+        scaling (see :mod:`._scaled_forward`); the others have ``e = 0``.
+        """
         check_is_fitted(self)
-        X = validate_data(
-            self,
+        with _quiet_finiteness_check():
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                reset=False,
+                dtype=self.coefs_[0].dtype,
+            )
+        return forward_logits(
             X,
-            accept_sparse=["csr", "csc"],
-            reset=False,
-            dtype=self.coefs_[0].dtype,
+            self.coefs_,
+            self.intercepts_,
+            ACTIVATIONS[self.activation],
+            OUTPUT_ACTIVATIONS[self.out_activation_],
         )
-        hidden = ACTIVATIONS[self.activation]
-        output = OUTPUT_ACTIVATIONS[self.out_activation_]
-        with np.errstate(all="ignore"):
-            _, z_out = net.forward(X, self.coefs_, self.intercepts_, hidden, output)
-        return z_out
+
+    def _logits(self, X):
+        """Validate ``X``; return the logits (``+-inf`` where beyond the range)."""
+        u, e = self._scaled_logits(X)
+        return unscale(u, e[:, np.newaxis])
 
     def decision_function(self, X):
         """Return the output pre-activations (logits) of the network.
@@ -776,14 +799,16 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             For a binary problem, the log-odds of ``classes_[1]``; otherwise
-            one column per class (or label).
+            one column per class (or label). A logit beyond the range of the
+            floating-point type is returned as ``+-inf``; the predictions and
+            probabilities are still computed exactly.
         """
-        z = self._logits(X)
-        if z.shape[1] == 1:
-            return z[:, 0]
+        u, e = self._scaled_logits(X)
+        if u.shape[1] == 1:
+            return unscale(u[:, 0], e)
         if len(self.classes_) == 2 and not self._multilabel:
-            return z[:, 1] - z[:, 0]
-        return z
+            return unscale(u[:, 1] - u[:, 0], e)
+        return unscale(u, e[:, np.newaxis])
 
     def predict(self, X):
         """Predict class labels (or a multilabel indicator matrix).
@@ -798,12 +823,14 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             The predicted classes.
         """
-        z = self._logits(X)
+        # Each row of u is its logits times a positive power of two: the signs
+        # and the arg-maxima are those of the logits, overflow or not.
+        u, _ = self._scaled_logits(X)
         if self._multilabel:
-            return (z > 0).astype(int)
-        if z.shape[1] == 1:
-            return self.classes_[(z[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(z, axis=1)]
+            return (u > 0).astype(int)
+        if u.shape[1] == 1:
+            return self.classes_[(u[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(u, axis=1)]
 
     def predict_log_proba(self, X):
         """Return the logarithm of the class probabilities, computed exactly.
@@ -817,19 +844,31 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities, ordered as ``classes_``; computed from the logits
-            with log-sigmoid / log-softmax, so they are finite at saturation.
+            with log-sigmoid / log-softmax, so they are finite at saturation,
+            and never NaN, however large the input.
         """
-        z = self._logits(X)
-        with np.errstate(all="ignore"):
-            if self.out_activation_ == "softmax":
-                return log_softmax(z, axis=1)
-            if self._multilabel:
-                return log_expit(z)
-            if z.shape[1] == 1:
-                return np.column_stack([log_expit(-z[:, 0]), log_expit(z[:, 0])])
-            # Several sigmoid units for one label: normalise the probabilities.
-            log_p = log_expit(z)
-            return log_p - logsumexp(log_p, axis=1, keepdims=True)
+        u, e = self._scaled_logits(X)
+        if self.out_activation_ == "softmax":
+            if e.any():  # softmax needs only the logits' differences within a row
+                u = unscale(u - u.max(axis=1, keepdims=True), e[:, np.newaxis])
+            return log_softmax(u, axis=1)
+        z = unscale(u, e[:, np.newaxis])
+        if self._multilabel:
+            return log_expit(z)
+        if z.shape[1] == 1:
+            return np.column_stack([log_expit(-z[:, 0]), log_expit(z[:, 0])])
+        # Several sigmoid units for one label: normalise the probabilities.
+        log_p = log_expit(z)
+        lost = np.isneginf(log_p).all(axis=1)
+        if lost.any():
+            # Every unit's logit overflowed to -inf. As z -> -inf, expit(z) ~ exp(z),
+            # so the normalised probabilities tend to the softmax of the logits.
+            u_lost = u[lost]
+            log_p[lost] = log_softmax(
+                unscale(u_lost - u_lost.max(axis=1, keepdims=True), e[lost, None]),
+                axis=1,
+            )
+        return log_p - logsumexp(log_p, axis=1, keepdims=True)
 
     def predict_proba(self, X):
         """Return probability estimates.
@@ -848,6 +887,36 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
         """
         return np.exp(self.predict_log_proba(X))
 
+    def score(self, X, y, sample_weight=None):
+        """Return the mean accuracy on the given test data and labels.
+
+        In multi-label classification, this is the subset accuracy: each
+        sample's label set must be predicted exactly.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels for `X`; missing labels raise a ValueError.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; checked as in :meth:`fit` (non-negative, finite,
+            not all zero).
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` w.r.t. `y`.
+        """
+        y = labels_to_numpy(y)
+        with _quiet_finiteness_check():
+            assert_all_finite(y, input_name="y")
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X)
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -857,3 +926,13 @@ class LogisticNet(EpochLoopMixin, CallbackSupportMixin, ClassifierMixin, BaseEst
 
 def _is_multilabel(y):
     return type_of_target(y).startswith("multilabel")
+
+
+def _quiet_finiteness_check():
+    """Silence the float warnings of scikit-learn's check that X is finite.
+
+    That check first sums X; for finite values near the float maximum the sum
+    can be ``inf - inf`` and numpy warns, before the exact element-wise check
+    that follows decides.
+    """
+    return np.errstate(over="ignore", invalid="ignore")

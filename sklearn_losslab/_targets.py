@@ -1,10 +1,14 @@
-"""Checking and encoding targets and initial weights for LogisticNet."""
+"""Checking and encoding targets, sample weights, layer sizes and initial weights."""
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Integral
+
 import numpy as np
+import pandas as pd
 from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import _check_sample_weight
 
 
 def labels_to_numpy(y):
@@ -13,9 +17,16 @@ def labels_to_numpy(y):
     scikit-learn's validation turns pandas nullable ``Int64`` and ``boolean``
     labels into floats; here they become ``int64`` and ``bool`` arrays, so
     ``classes_`` and the predictions keep the user's kind of labels. Missing
-    labels (``pd.NA``, ``NaN``, ``None``) raise a ValueError.
+    labels (``pd.NA``, ``NaN``, ``None``) in pandas objects, lists and object
+    arrays raise a ValueError (scikit-learn would fail on ``None`` with a
+    TypeError from sorting the labels).
     """
     if not hasattr(y, "isna"):
+        if isinstance(y, (list, tuple)) or getattr(y, "dtype", None) == np.object_:
+            if pd.isna(np.asarray(y, dtype=object)).any():
+                raise ValueError(
+                    "Input y contains missing values (NaN, None or pd.NA)."
+                )
         return y
     if bool(np.asarray(y.isna()).any()):
         raise ValueError("Input y contains missing values (NaN, None or pd.NA).")
@@ -24,6 +35,16 @@ def labels_to_numpy(y):
     if all(d is not None and d.kind in "iub" for d in numpy_dtypes):
         return y.to_numpy(dtype=np.result_type(*numpy_dtypes))
     return y
+
+
+def check_classes(classes):
+    """Reject missing values in partial_fit's ``classes``; return it unchanged.
+
+    scikit-learn would cast them to integers (with a numpy warning) first.
+    """
+    if classes is not None and pd.isna(np.asarray(classes, dtype=object)).any():
+        raise ValueError("classes contains missing values (NaN, None or pd.NA).")
+    return classes
 
 
 def check_output_activation(output_activation, n_classes, multilabel):
@@ -127,3 +148,39 @@ def class_weights_for(class_weight, classes, y):
             )
     weights = compute_class_weight(class_weight, classes=classes, y=y)
     return weights[np.searchsorted(classes, y)]
+
+
+def check_sample_weight(sample_weight, X, dtype=None):
+    """Validate ``sample_weight``; return it as a 1-D array of ``dtype``.
+
+    scikit-learn's checks (one weight per sample, finite, non-negative, not
+    all zero, with its messages), and the total weight must be finite: the
+    objective divides by it.
+    """
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=dtype, ensure_non_negative=True
+    )
+    if not np.any(sample_weight):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    with np.errstate(over="ignore"):
+        total = sample_weight.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"The sum of sample_weight overflows {sample_weight.dtype}; "
+            "rescale sample_weight."
+        )
+    return sample_weight
+
+
+def check_hidden_layer_sizes(hidden_layer_sizes):
+    """Return ``hidden_layer_sizes`` as a list of ints, each at least 1."""
+    sizes = np.asarray(hidden_layer_sizes, dtype=object)
+    if sizes.ndim > 1 or not all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
+        for s in sizes.ravel()
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be an int or a 1-D sequence of ints, each "
+            f">= 1; got {hidden_layer_sizes!r}."
+        )
+    return [int(s) for s in sizes.ravel()]

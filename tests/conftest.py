@@ -1,7 +1,18 @@
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
 from sklearn.datasets import load_iris, make_classification
 from sklearn.preprocessing import StandardScaler
+
+# Hypothesis profiles: "ci" (the default) runs a modest, fixed set of examples;
+# "dev" searches longer. Choose with HYPOTHESIS_PROFILE=dev python -m pytest.
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, derandomize=True, database=None
+)
+settings.register_profile("dev", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
