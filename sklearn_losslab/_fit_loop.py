@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_random_state
 
 from . import _network as net
-from ._training import DivergenceError, EpochRunner, hidden_health, output_metrics
+from ._training import DivergenceError, EpochRunner, OutputSums, hidden_health
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
@@ -88,14 +88,13 @@ class EpochLoopMixin:
         With an int ``random_state`` it is seeded from the seed and the number
         of epochs trained so far: reproducible, independent of the stream that
         drew the initial weights, and new for every partial_fit or warm-start
-        call (instead of repeating the first call's orders).
+        call (instead of repeating the first call's orders). A RandomState
+        instance (or None, numpy's global one) is used as it is.
         """
         seed = self.random_state
         if isinstance(seed, numbers.Integral):
             entropy = [int(seed), 1, len(self.loss_curve_)]
-            return np.random.RandomState(
-                np.random.SeedSequence(entropy).generate_state(4)
-            )
+            return np.random.default_rng(np.random.SeedSequence(entropy))
         return check_random_state(seed)
 
     def _loss_object(self):
@@ -134,11 +133,13 @@ class EpochLoopMixin:
             output,
             loss,
             self.alpha,
+            self._multilabel,
         )
         grads = net.allocate_grads(coefs, intercepts)
         optimizer = self._make_optimizer(coefs + intercepts)
         schedule = self._make_schedule()
         rng = self._shuffle_rng()
+        order = np.arange(n_samples) if self.shuffle else None
         last_good = [p.copy() for p in coefs + intercepts]
         early_stopping = self.early_stopping and validation is not None
         if validation is not None and self.validation_scores_ is None:
@@ -161,24 +162,17 @@ class EpochLoopMixin:
                     estimator=self, X=X_raw, y=y_raw, metadata=metadata
                 )
                 tic = time.perf_counter()
-                order = rng.permutation(n_samples) if self.shuffle else None
+                if self.shuffle:  # in place: a permutation of a permutation
+                    rng.shuffle(order)
                 optimizer.learning_rate = self._learning_rate
                 with np.errstate(all="ignore"):
                     seen = runner.run_epoch(
                         X, Y, sample_weight, order, coefs, intercepts, grads, optimizer
                     )
-                    train = output_metrics(
-                        seen.Y,
-                        seen.z,
-                        seen.a,
-                        output.name,
-                        loss,
-                        seen.sample_weight,
-                        self._multilabel,
-                    )
-                    epoch_loss = (train["loss_sum"] + seen.penalty) / train[
-                        "weight_sum"
-                    ]
+                    train = seen.outputs.means()
+                    epoch_loss = (
+                        seen.outputs.loss + seen.penalty
+                    ) / seen.outputs.weight
                     dead, saturated = hidden_health(seen.hidden, self.activation)
                 if not (np.isfinite(epoch_loss) and _all_finite(coefs + intercepts)):
                     self._diverged(last_good, epoch_loss)
@@ -186,7 +180,7 @@ class EpochLoopMixin:
                     np.copyto(keep, new)
                 self.n_iter_ += 1
                 self.t_ += n_samples
-                self._weight_seen += train["weight_sum"]
+                self._weight_seen += seen.outputs.weight
                 self.loss_ = epoch_loss
                 self.loss_curve_.append(epoch_loss)
                 self._optimizer_state = optimizer.state
@@ -270,7 +264,7 @@ class EpochLoopMixin:
             ACTIVATIONS[self.activation],
             output,
         )
-        val = output_metrics(
+        sums = OutputSums().add(
             validation.Y,
             z,
             acts[-1],
@@ -279,8 +273,9 @@ class EpochLoopMixin:
             validation.sample_weight,
             self._multilabel,
         )
+        val = sums.means()
         row = {
-            "val_loss": val["loss_sum"] / val["weight_sum"],
+            "val_loss": sums.loss / sums.weight if sums.weight > 0 else np.nan,
             "val_cross_entropy": val["cross_entropy"],
             "val_mse": val["mse"],
             "val_accuracy": val["accuracy"],

@@ -335,8 +335,8 @@ class LogisticNet(
     >>> clf = make_pipeline(StandardScaler(), net).fit(X_train, y_train)
     >>> clf.predict(X_test[:3])
     array([...])
-    >>> round(clf.score(X_test, y_test), 2)
-    0.87
+    >>> clf.score(X_test, y_test) > 0.8
+    True
     >>> net.history_[["loss", "train_accuracy"]].shape
     (..., 2)
     """

@@ -101,11 +101,12 @@ def init_params(layer_units, *, init, activation, rng, dtype):
     return coefs, intercepts
 
 
-def _matmul(a, w, out):
-    if sp.issparse(a):
-        out[...] = a @ w
+def _input_matmul(X, w, out):
+    """``X @ w`` into ``out`` for the input layer, dense or sparse."""
+    if sp.issparse(X):
+        out[...] = X @ w
     else:
-        np.dot(a, w, out=out)
+        np.dot(X, w, out=out)
     return out
 
 
@@ -166,28 +167,40 @@ def forward(X, coefs, intercepts, hidden, output, acts=None, z_out=None):
         acts, z_out, _ = allocate(
             [X.shape[1]] + [c.shape[1] for c in coefs], n, X.dtype
         )
-    else:
+    elif acts[1].shape[0] != n or z_out.shape[0] != n:
         acts = [None] + [a[:n] for a in acts[1:]]
         z_out = z_out[:n]
+    else:
+        acts = [None] + acts[1:]
     acts[0] = X
     last = len(coefs) - 1
+    # Only the input can be sparse; the hidden layers are dense arrays.
     for i in range(last):
-        z = _matmul(acts[i], coefs[i], out=acts[i + 1])
+        z = acts[i + 1]
+        if i == 0:
+            _input_matmul(X, coefs[0], out=z)
+        else:
+            np.dot(acts[i], coefs[i], out=z)
         z += intercepts[i]
         hidden.forward(z, out=z)
-    _matmul(acts[last], coefs[last], out=z_out)
+    if last == 0:
+        _input_matmul(X, coefs[0], out=z_out)
+    else:
+        np.dot(acts[last], coefs[last], out=z_out)
     z_out += intercepts[last]
     output.forward(z_out, out=acts[-1])
     return acts, z_out
 
 
-def output_delta(Y, acts, output, loss, sample_weight, out):
+def output_delta(Y, acts, output, loss, sample_weight, out, scale=1.0):
     """Gradient of the batch objective with respect to the output pre-activations.
 
     ``loss.gradient`` (with respect to the output) is multiplied by the output
     activation's Jacobian, except for the matched loss/output pairs in
     ``loss.fused_outputs`` where the product is exactly ``a - y``.
-    Row ``i`` is scaled by ``s_i / S`` (``1 / n`` without sample weights).
+    Row ``i`` is scaled by ``scale * s_i / S`` (``scale / n`` without sample
+    weights); every gradient back-propagated from it carries ``scale`` too,
+    which lets plain gradient descent fold its learning rate in here.
     """
     a = acts[-1]
     n = a.shape[0]
@@ -197,9 +210,9 @@ def output_delta(Y, acts, output, loss, sample_weight, out):
     else:
         out[...] = output.vjp(a, loss.gradient(Y, a, output.name))
     if sample_weight is None:
-        out *= 1.0 / n
+        out *= scale / n
     else:
-        out *= (sample_weight / sample_weight.sum())[:, np.newaxis]
+        out *= (sample_weight * (scale / sample_weight.sum()))[:, np.newaxis]
     return out
 
 
@@ -234,7 +247,7 @@ def backward(
         L2 penalty; the gradient of ``alpha / (2 S) ||W||^2`` is added.
 
     penalty_scale : float
-        ``1 / S``.
+        ``1 / S`` (times the ``scale`` given to :func:`output_delta`).
 
     deltas : list of ndarray
         Buffers from :func:`allocate` for the hidden deltas.
@@ -249,13 +262,13 @@ def backward(
     n = delta.shape[0]
     for i in range(len(coefs) - 1, -1, -1):
         a_prev = acts[i]
-        if sp.issparse(a_prev):
+        if i == 0 and sp.issparse(a_prev):
             coef_grads[i][...] = a_prev.T @ delta
         else:
             np.dot(a_prev.T, delta, out=coef_grads[i])
         if alpha:
             coef_grads[i] += (alpha * penalty_scale) * coefs[i]
-        np.sum(delta, axis=0, out=intercept_grads[i])
+        np.add.reduce(delta, axis=0, out=intercept_grads[i])
         if i > 0:
             prev = deltas[i - 1][:n]
             np.dot(delta, coefs[i].T, out=prev)

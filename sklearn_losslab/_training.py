@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from . import _network as net
 from .losses import LOSSES
 
-__all__ = ["DivergenceError", "EpochRunner", "hidden_health", "output_metrics"]
+__all__ = ["DivergenceError", "EpochRunner", "OutputSums", "hidden_health"]
 
 #: A unit counts as saturated when sigma'(z) = a (1 - a) is below this value.
 SATURATED_SIGMA_PRIME = 0.01
@@ -28,6 +28,8 @@ SATURATED_SIGMA_PRIME = 0.01
 SATURATED_Z = 4.0
 #: Gradient norms are averaged over at most this many batches per epoch.
 GRAD_NORM_BATCHES = 8
+#: The outputs of about this many samples are recorded, then measured at once.
+RECORD_ROWS = 4096
 
 
 class DivergenceError(ValueError, ArithmeticError):
@@ -92,75 +94,99 @@ def cross_entropy_per_unit(Y, z, a, one_minus_a, output_name, top=None):
     return per_unit
 
 
-def output_metrics(Y, z, a, output_name, loss, sample_weight=None, multilabel=False):
-    """Losses, accuracy and output saturation of predictions ``z``.
+class OutputSums:
+    """Running sums of the output metrics, added block by block.
 
-    Parameters
-    ----------
-    Y : ndarray of bool of shape (n_samples, n_outputs)
-        Encoded targets.
-
-    z, a : ndarray of shape (n_samples, n_outputs)
-        Output pre-activations and activations.
-
-    output_name : {'sigmoid', 'softmax'}
-        Output activation.
-
-    loss : Loss
-        The training loss.
-
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Sample weights.
-
-    multilabel : bool, default=False
-        Whether ``Y`` is a multilabel indicator matrix.
-
-    Returns
-    -------
-    metrics : dict
-        ``loss_sum`` (weighted sum of the training loss, without penalty),
-        ``weight_sum``, ``cross_entropy``, ``mse``, ``accuracy`` (weighted
-        means; NaN without weight), ``mean_sigma_prime`` (mean of
-        ``a (1 - a)`` over output units) and ``saturated_output_fraction``
-        (share of output units with ``a (1 - a) < 0.01``).
+    Keeping sums (not arrays) bounds the memory of the per-epoch record to one
+    block of rows whatever the number of samples.
     """
-    w = sample_weight
-    Yf = Y.astype(z.dtype)
-    one_minus_a = 1 - a
-    # The largest output, shared by the softmax cross-entropy and the accuracy.
-    top = z.argmax(axis=1) if z.shape[1] > 1 and not multilabel else None
-    ce_sum = _weighted_sum(
-        cross_entropy_per_unit(Yf, z, a, one_minus_a, output_name, top), w
-    )
-    diff = a - Yf
-    diff *= diff
-    mse_sum = 0.5 * _weighted_sum(diff, w)
-    if loss is LOSSES["cross_entropy"]:
-        loss_sum = ce_sum
-    elif loss is LOSSES["mse"]:
-        loss_sum = mse_sum
-    else:
-        per_sample = loss.loss_from_logits(Yf, z, output_name)
-        loss_sum = float(per_sample.sum() if w is None else w @ per_sample)
-    right = hits(Y, z, multilabel, top)
-    if w is None:
-        total, right_sum = float(len(z)), float(np.count_nonzero(right))
-    else:
-        total, right_sum = float(w.sum()), float(w @ right)
-    sigma_prime = one_minus_a
-    sigma_prime *= a
-    mean = (lambda v: v / total) if total > 0 else (lambda v: np.nan)
-    return {
-        "loss_sum": loss_sum,
-        "weight_sum": total,
-        "cross_entropy": mean(ce_sum),
-        "mse": mean(mse_sum),
-        "accuracy": mean(right_sum),
-        "mean_sigma_prime": float(sigma_prime.mean()),
-        "saturated_output_fraction": float(
-            np.count_nonzero(sigma_prime < SATURATED_SIGMA_PRIME) / sigma_prime.size
-        ),
-    }
+
+    def __init__(self):
+        self.loss = self.cross_entropy = self.mse = self.hits = 0.0
+        self.weight = self.sigma_prime = 0.0
+        self.saturated = self.units = 0
+
+    def add(self, Y, z, a, output_name, loss, sample_weight=None, multilabel=False):
+        """Add the metrics of predictions ``z`` (and ``a = f(z)``) of targets ``Y``.
+
+        Parameters
+        ----------
+        Y : ndarray of bool of shape (n_samples, n_outputs)
+            Encoded targets.
+
+        z, a : ndarray of shape (n_samples, n_outputs)
+            Output pre-activations and activations.
+
+        output_name : {'sigmoid', 'softmax'}
+            Output activation.
+
+        loss : Loss
+            The training loss.
+
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Sample weights.
+
+        multilabel : bool, default=False
+            Whether ``Y`` is a multilabel indicator matrix.
+        """
+        w = sample_weight
+        Yf = Y.astype(z.dtype)
+        one_minus_a = 1 - a
+        # The largest output, shared by the softmax cross-entropy and the accuracy.
+        top = z.argmax(axis=1) if z.shape[1] > 1 and not multilabel else None
+        ce = _weighted_sum(
+            cross_entropy_per_unit(Yf, z, a, one_minus_a, output_name, top), w
+        )
+        diff = a - Yf
+        diff *= diff
+        mse = 0.5 * _weighted_sum(diff, w)
+        if loss is LOSSES["cross_entropy"]:
+            trained = ce
+        elif loss is LOSSES["mse"]:
+            trained = mse
+        else:
+            per_sample = loss.loss_from_logits(Yf, z, output_name)
+            trained = float(per_sample.sum() if w is None else w @ per_sample)
+        right = hits(Y, z, multilabel, top)
+        sigma_prime = one_minus_a
+        sigma_prime *= a
+        self.loss += trained
+        self.cross_entropy += ce
+        self.mse += mse
+        if w is None:
+            self.weight += len(z)
+            self.hits += np.count_nonzero(right)
+        else:
+            self.weight += float(w.sum())
+            self.hits += float(w @ right)
+        self.sigma_prime += float(sigma_prime.sum())
+        self.saturated += int(np.count_nonzero(sigma_prime < SATURATED_SIGMA_PRIME))
+        self.units += sigma_prime.size
+        return self
+
+    def means(self):
+        """Return the metrics as weighted means.
+
+        Returns
+        -------
+        metrics : dict
+            ``cross_entropy``, ``mse``, ``accuracy`` (weighted means over the
+            samples; NaN without weight), ``mean_sigma_prime`` (mean of
+            ``a (1 - a)`` over the output units) and
+            ``saturated_output_fraction`` (share of output units with
+            ``a (1 - a) < 0.01``).
+        """
+
+        def mean(v):
+            return v / self.weight if self.weight > 0 else np.nan
+
+        return {
+            "cross_entropy": mean(self.cross_entropy),
+            "mse": mean(self.mse),
+            "accuracy": mean(self.hits),
+            "mean_sigma_prime": self.sigma_prime / self.units,
+            "saturated_output_fraction": self.saturated / self.units,
+        }
 
 
 def hidden_health(hidden, activation_name):
@@ -205,16 +231,13 @@ def hidden_health(hidden, activation_name):
 
 @dataclass
 class EpochRecord:
-    """What one epoch saw, sample by sample, and measured.
+    """What one epoch measured.
 
     Attributes
     ----------
-    Y, z, a : ndarray of shape (n_samples, n_outputs)
-        Targets, output pre-activations and activations of every sample, in
-        the order trained on, as computed when its batch was trained on.
-
-    sample_weight : ndarray of shape (n_samples,) or None
-        Sample weights in the same order.
+    outputs : OutputSums
+        Metrics of the predictions made during the epoch, each sample's as
+        computed when its batch was trained on.
 
     penalty : float
         Sum over the batches of ``alpha / 2 * ||W||^2`` at that batch.
@@ -228,10 +251,7 @@ class EpochRecord:
         Copies of the hidden activations of the epoch's first batch.
     """
 
-    Y: np.ndarray
-    z: np.ndarray
-    a: np.ndarray
-    sample_weight: np.ndarray | None
+    outputs: OutputSums
     penalty: float
     grad_norms: np.ndarray
     hidden: list
@@ -259,17 +279,39 @@ class EpochRunner:
 
     alpha : float
         L2 penalty.
+
+    multilabel : bool, default=False
+        Whether the targets are a multilabel indicator matrix (for accuracy).
     """
 
-    def __init__(self, layer_units, batch_size, dtype, hidden, output, loss, alpha):
+    def __init__(
+        self,
+        layer_units,
+        batch_size,
+        dtype,
+        hidden,
+        output,
+        loss,
+        alpha,
+        multilabel=False,
+    ):
         self.batch_size = batch_size
         self.hidden, self.output, self.loss = hidden, output, loss
         self.alpha = alpha
+        self.multilabel = multilabel
         self.acts, self.z_out, self.deltas = net.allocate(
             layer_units, batch_size, dtype
         )
         self.x_buf = np.empty((batch_size, layer_units[0]), dtype)
         self.y_float = np.empty((batch_size, layer_units[-1]), dtype)
+        # The outputs of whole batches are recorded in blocks of about
+        # RECORD_ROWS rows and measured once per block, vectorised.
+        block = batch_size * max(1, RECORD_ROWS // batch_size)
+        n_out = layer_units[-1]
+        self.z_block = np.empty((block, n_out), dtype)
+        self.a_block = np.empty((block, n_out), dtype)
+        self.Y_block = np.empty((block, n_out), bool)
+        self.w_block = np.empty(block, dtype)
 
     def run_epoch(
         self, X, Y, sample_weight, order, coefs, intercepts, grads, optimizer
@@ -302,7 +344,7 @@ class EpochRunner:
         Returns
         -------
         record : EpochRecord
-            What the epoch saw and measured.
+            What the epoch measured.
         """
         n = X.shape[0]
         bs = self.batch_size
@@ -311,9 +353,27 @@ class EpochRunner:
         coef_grads, intercept_grads = grads
         flat_grads = coef_grads + intercept_grads
         n_layers = len(coefs)
-        z_seen = np.empty((n, self.z_out.shape[1]), self.z_out.dtype)
-        a_seen = np.empty_like(z_seen)
-        Y_seen = Y if order is None else np.empty_like(Y)
+        z_block, a_block, Y_block, w_block = (
+            self.z_block,
+            self.a_block,
+            self.Y_block,
+            self.w_block,
+        )
+        block_rows = len(z_block)
+        outputs = OutputSums()
+        weighted = sample_weight is not None
+
+        def measure(rows):
+            outputs.add(
+                Y_block[:rows],
+                z_block[:rows],
+                a_block[:rows],
+                self.output.name,
+                self.loss,
+                w_block[:rows] if weighted else None,
+                self.multilabel,
+            )
+
         hidden_bufs = self.acts[:-1]
         # Gradient norms are measured on at most GRAD_NORM_BATCHES evenly spaced
         # batches: one numpy call per layer and batch is not free on small ones.
@@ -322,69 +382,89 @@ class EpochRunner:
         n_measured = 0
         penalty_sum = 0.0
         first_batch_acts = None
+        # Plain gradient descent takes gradients pre-multiplied by its rate.
+        apply_scaled = getattr(optimizer, "apply_scaled", None)
+        scale = optimizer.learning_rate if apply_scaled else 1.0
+        pos = 0  # rows recorded in the current block
         for batch, start in enumerate(range(0, n, bs)):
             stop = min(start + bs, n)
             m = stop - start
+            rows = slice(pos, pos + m)
             if order is None:
-                Xb, Yb = X[start:stop], Y[start:stop]
+                Xb = X[start:stop]
+                Yb = Y_block[rows]
+                np.copyto(Yb, Y[start:stop])
                 swb = None if sample_weight is None else sample_weight[start:stop]
             else:
                 idx = order[start:stop]
-                Xb = X[idx] if sparse else np.take(X, idx, axis=0, out=self.x_buf[:m])
-                Yb = np.take(Y, idx, axis=0, out=Y_seen[start:stop])
+                # mode="clip" skips the bounds check that makes np.take buffer
+                # its output: the indices are a permutation, always in range.
+                Xb = (
+                    X[idx]
+                    if sparse
+                    else X.take(idx, axis=0, out=self.x_buf[:m], mode="clip")
+                )
+                Yb = Y.take(idx, axis=0, out=Y_block[rows], mode="clip")
                 swb = None if sample_weight is None else sample_weight[idx]
-            total = m if swb is None else float(swb.sum())
             Yf = self.y_float[:m]
             np.copyto(Yf, Yb)
-
-            # The output layer writes straight into the epoch's record.
+            # The output layer writes straight into the record.
             acts, z_out = net.forward(
                 Xb,
                 coefs,
                 intercepts,
                 self.hidden,
                 self.output,
-                hidden_bufs + [a_seen[start:stop]],
-                z_seen[start:stop],
+                hidden_bufs + [a_block[rows]],
+                z_block[rows],
             )
             if first_batch_acts is None:
                 first_batch_acts = [a.copy() for a in acts[1:-1]]
-            if total == 0:
-                continue
-            if self.alpha:
-                penalty_sum += net.penalty(coefs, self.alpha, 1.0)
-
-            delta = net.output_delta(
-                Yf, acts, self.output, self.loss, swb, self.deltas[-1]
-            )
-            net.backward(
-                acts,
-                delta,
-                coefs,
-                self.hidden,
-                self.alpha,
-                1.0 / total,
-                self.deltas,
-                coef_grads,
-                intercept_grads,
-            )
-            if batch % stride == 0:
-                n_measured += 1
-                for i in range(n_layers):
-                    norm_sums[i] += math.sqrt(
-                        float(np.vdot(coef_grads[i], coef_grads[i]))
-                        + float(np.vdot(intercept_grads[i], intercept_grads[i]))
-                    )
-            optimizer.update_params(params, flat_grads)
+            total = m
+            if weighted:
+                w_block[rows] = swb
+                total = float(swb.sum())
+            pos += m
+            if total > 0:
+                if self.alpha:
+                    penalty_sum += net.penalty(coefs, self.alpha, 1.0)
+                delta = net.output_delta(
+                    Yf, acts, self.output, self.loss, swb, self.deltas[-1], scale
+                )
+                net.backward(
+                    acts,
+                    delta,
+                    coefs,
+                    self.hidden,
+                    self.alpha,
+                    scale / total,
+                    self.deltas,
+                    coef_grads,
+                    intercept_grads,
+                )
+                if batch % stride == 0:
+                    n_measured += 1
+                    for i in range(n_layers):
+                        norm_sums[i] += (
+                            math.sqrt(
+                                float(np.vdot(coef_grads[i], coef_grads[i]))
+                                + float(np.vdot(intercept_grads[i], intercept_grads[i]))
+                            )
+                            / scale
+                        )
+                if apply_scaled:
+                    apply_scaled(params, flat_grads)
+                else:
+                    optimizer.update_params(params, flat_grads)
+            if pos == block_rows:
+                measure(pos)
+                pos = 0
+        if pos:
+            measure(pos)
 
         grad_norms = (
             np.array(norm_sums) / n_measured
             if n_measured
             else np.full(n_layers, np.nan)
         )
-        sw_seen = None
-        if sample_weight is not None:
-            sw_seen = sample_weight if order is None else sample_weight[order]
-        return EpochRecord(
-            Y_seen, z_seen, a_seen, sw_seen, penalty_sum, grad_norms, first_batch_acts
-        )
+        return EpochRecord(outputs, penalty_sum, grad_norms, first_batch_acts)

@@ -122,8 +122,7 @@ class ReLU:
         return (a > 0).astype(a.dtype)
 
     def backward(self, a, delta):
-        delta[a <= 0] = 0
-        return delta
+        return np.multiply(delta, a > 0, out=delta)
 
 
 class LeakyReLU:
@@ -150,8 +149,7 @@ class LeakyReLU:
         return np.where(a > 0, 1, self.negative_slope).astype(a.dtype)
 
     def backward(self, a, delta):
-        delta[a <= 0] *= self.negative_slope
-        return delta
+        return np.multiply(delta, self.derivative(a), out=delta)
 
 
 class Softmax:

@@ -48,6 +48,15 @@ class SGD:
             g *= lr
             p -= g
 
+    def apply_scaled(self, params, scaled_grads):
+        """Apply gradients already multiplied by ``learning_rate``: ``p <- p - g``.
+
+        The training loop folds the learning rate into the output delta, one
+        multiplication per batch instead of one per parameter array.
+        """
+        for p, g in zip(params, scaled_grads):
+            p -= g
+
 
 class Momentum:
     """Gradient descent with (heavy-ball) momentum.

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler, label_binarize
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_losslab import DivergenceError, LogisticNet
-from sklearn_losslab._training import cross_entropy_per_unit, output_metrics
+from sklearn_losslab._training import OutputSums, cross_entropy_per_unit
 from sklearn_losslab.activations import OUTPUT_ACTIVATIONS
 from sklearn_losslab.losses import CrossEntropy, MeanSquaredError
 
@@ -191,9 +191,18 @@ def test_output_metrics_weighted_against_sklearn(rng):
     y = rng.randint(0, 2, 40)
     w = rng.uniform(0.1, 3, 40)
     a = OUTPUT_ACTIVATIONS["sigmoid"].forward(z)
-    metrics = output_metrics(
-        y[:, None].astype(bool), z, a, "sigmoid", MeanSquaredError(), w
-    )
+    # Added in two blocks, as the epoch loop does.
+    sums = OutputSums()
+    for rows in (slice(0, 25), slice(25, 40)):
+        sums.add(
+            y[rows, None].astype(bool),
+            z[rows],
+            a[rows],
+            "sigmoid",
+            MeanSquaredError(),
+            w[rows],
+        )
+    metrics = sums.means()
     assert metrics["cross_entropy"] == pytest.approx(
         log_loss(y, a[:, 0], sample_weight=w), rel=1e-12
     )
@@ -203,7 +212,8 @@ def test_output_metrics_weighted_against_sklearn(rng):
     assert metrics["accuracy"] == pytest.approx(
         accuracy_score(y, a[:, 0] > 0.5, sample_weight=w)
     )
-    assert metrics["loss_sum"] == pytest.approx(metrics["mse"] * w.sum())
+    assert sums.loss == pytest.approx(metrics["mse"] * w.sum())
+    assert sums.weight == pytest.approx(w.sum())
 
 
 # ------------------------------------------------------- early stopping
@@ -466,3 +476,16 @@ def test_max_iter_warning_not_raised_when_stopped(binary):
         LogisticNet(
             (3,), early_stopping=True, n_iter_no_change=1, tol=1.0, random_state=0
         ).fit(X, y)
+
+
+def test_record_blocks_do_not_change_the_history(three_classes, monkeypatch):
+    """Measuring the outputs in blocks of 64 rows or all at once: same numbers."""
+    import sklearn_losslab._training as training
+
+    X, y = three_classes
+    params = dict(hidden_layer_sizes=(6,), batch_size=16, max_iter=3, random_state=0)
+    whole = LogisticNet(**params).fit(X, y).history_
+    monkeypatch.setattr(training, "RECORD_ROWS", 64)
+    blocks = LogisticNet(**params).fit(X, y).history_
+    columns = [c for c in whole.columns if c != "time_s"]
+    pd.testing.assert_frame_equal(blocks[columns], whole[columns], rtol=1e-12)
