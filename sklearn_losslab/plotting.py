@@ -35,8 +35,7 @@ def _as_runs(histories, labels):
     if isinstance(histories, dict):
         if labels is not None:
             raise ValueError(
-                "labels must be None when histories is a dict: its keys are the "
-                "labels."
+                "labels must be None when histories is a dict: its keys are the labels."
             )
         labels = [str(key) for key in histories]
         histories = list(histories.values())
@@ -275,7 +274,9 @@ class LossCurveDisplay:
         """
         check_matplotlib_support(f"{cls.__name__}.from_history")
         if metric not in METRICS:
-            raise ValueError(f"metric must be one of {sorted(METRICS)}, got {metric!r}.")
+            raise ValueError(
+                f"metric must be one of {sorted(METRICS)}, got {metric!r}."
+            )
         histories, labels = _as_runs(histories, labels)
         train_column, val_column, _ = METRICS[metric]
         train_values = []
@@ -552,9 +553,7 @@ class DiagnosticsDisplay:
         for history in histories:
             missing = {"mean_sigma_prime", "saturated_output_fraction"}
             missing -= set(history.columns)
-            if missing or not any(
-                c.startswith("grad_norm_") for c in history.columns
-            ):
+            if missing or not any(c.startswith("grad_norm_") for c in history.columns):
                 raise ValueError(
                     "The history lacks the diagnostic columns mean_sigma_prime, "
                     "saturated_output_fraction and grad_norm_*; is it the "

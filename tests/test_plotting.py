@@ -131,9 +131,7 @@ def test_validation_curve_only_when_recorded_and_asked(nets):
 
 def test_given_axes_and_plot_kwargs_are_used(nets):
     fig, ax = plt.subplots()
-    display = LossCurveDisplay.from_history(
-        nets["mse"].history_, ax=ax, linewidth=3.5
-    )
+    display = LossCurveDisplay.from_history(nets["mse"].history_, ax=ax, linewidth=3.5)
     assert display.ax_ is ax and display.figure_ is fig
     assert all(line.get_linewidth() == 3.5 for line in display.lines_)
     assert display.lines_[1].get_linestyle() == "--"
