@@ -146,7 +146,7 @@ ax_epoch.set_title("Training accuracy per epoch")
 for label, history in histories.items():
     ax_time.plot(history["time_s"].cumsum(), history["val_accuracy"], label=label)
 ax_time.set_xscale("log")
-ax_time.set_xlabel("Training time (s, log scale)")
+ax_time.set_xlabel("Time since the start (s, log scale)")
 ax_time.set_ylabel("Validation accuracy")
 ax_time.set_title("Validation accuracy against time")
 ax_time.legend()

@@ -129,7 +129,7 @@ fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 table.plot.barh(ax=ax, xlim=(table.min().min() - 0.05, table.max().max() + 0.02))
 ax.set_xlabel("Mean cross-validated accuracy")
 ax.set_ylabel("(loss, activation)")
-ax.legend(title="learning_rate_init")
+ax.legend(title="learning_rate_init", loc="upper left", bbox_to_anchor=(1.01, 1))
 plt.show()
 
 # %%

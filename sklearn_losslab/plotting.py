@@ -504,7 +504,7 @@ class DiagnosticsDisplay:
                 "share with a(1 - a) < 0.01",
             ),
             "grad_norm": ("Gradient norm per layer", "norm (log scale)"),
-            "hidden": ("Hidden units", "share of hidden units"),
+            "hidden": ("Hidden units", "share"),
         }
         for panel, ax in zip(panels, axes):
             title, ylabel = titles[panel]
