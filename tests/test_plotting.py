@@ -281,3 +281,16 @@ def test_diagnostics_given_axes_and_errors(nets):
         DiagnosticsDisplay.from_history(history.drop(columns="mean_sigma_prime"))
     with pytest.raises(ValueError, match="lacks the diagnostic columns"):
         DiagnosticsDisplay.from_history(history.drop(columns="grad_norm_0"))
+
+
+def test_diagnostics_plot_kwargs_override_our_styles(nets):
+    display = DiagnosticsDisplay.from_history(
+        nets["cross_entropy"].history_, linewidth=2.5, linestyle=":", color="k"
+    )
+    lines = [line for panel in display.panels_ for line in display.lines_[panel]]
+    assert len(lines) == 6  # 2 output panels, 3 layers, 1 hidden line
+    assert all(line.get_linewidth() == 2.5 for line in lines)
+    assert all(line.get_linestyle() == ":" for line in lines)
+    assert all(line.get_color() == "k" for line in lines)
+    # Labels stay ours.
+    assert display.lines_["grad_norm"][2].get_label() == "layer 2"
