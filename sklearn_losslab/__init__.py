@@ -7,16 +7,19 @@ from ._logistic_net import LogisticNet
 from ._persistence import InconsistentVersionWarning
 from ._training import DivergenceError
 from .losses import CrossEntropy, Loss, MeanSquaredError
+from .plotting import DiagnosticsDisplay, LossCurveDisplay
 from .streaming import fit_stream
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "CrossEntropy",
+    "DiagnosticsDisplay",
     "DivergenceError",
     "InconsistentVersionWarning",
     "LogisticNet",
     "Loss",
+    "LossCurveDisplay",
     "MeanSquaredError",
     "__version__",
     "fit_stream",
