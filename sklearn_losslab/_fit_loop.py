@@ -369,7 +369,8 @@ class EpochLoopMixin:
 
     def _append_history(self, row):
         n_before = len(self.loss_curve_) - 1
-        for key in row.keys() | self._history.keys():
+        # Columns in a fixed order: the existing ones, then the row's new ones.
+        for key in [*self._history, *(k for k in row if k not in self._history)]:
             column = self._history.setdefault(key, [np.nan] * n_before)
             column.append(row.get(key, np.nan))
 
