@@ -135,17 +135,20 @@ class EpochLoopMixin:
             self.alpha,
             self._multilabel,
         )
-        grads = net.allocate_grads(coefs, intercepts)
-        optimizer = self._make_optimizer(coefs + intercepts)
+        # The parameters and their gradients live in flat vectors, with the
+        # layers as views: the optimizer updates one array per step.
+        flat, coefs, intercepts = net.flatten(coefs, intercepts)
+        flat_grad, coef_grads, intercept_grads = net.flatten(coefs, intercepts)
+        optimizer = self._make_optimizer([flat])
         schedule = self._make_schedule()
         rng = self._shuffle_rng()
         order = np.arange(n_samples) if self.shuffle else None
-        last_good = [p.copy() for p in coefs + intercepts]
+        last_good = flat.copy()
         early_stopping = self.early_stopping and validation is not None
         if validation is not None and self.validation_scores_ is None:
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
-        best = [p.copy() for p in coefs + intercepts] if early_stopping else None
+        best = flat.copy() if early_stopping else None
         self.coefs_, self.intercepts_ = coefs, intercepts
         if not incremental:
             self.n_iter_ = 0
@@ -167,17 +170,23 @@ class EpochLoopMixin:
                 optimizer.learning_rate = self._learning_rate
                 with np.errstate(all="ignore"):
                     seen = runner.run_epoch(
-                        X, Y, sample_weight, order, coefs, intercepts, grads, optimizer
+                        X,
+                        Y,
+                        sample_weight,
+                        order,
+                        (coefs, intercepts),
+                        (coef_grads, intercept_grads),
+                        (flat, flat_grad),
+                        optimizer,
                     )
                     train = seen.outputs.means()
                     epoch_loss = (
                         seen.outputs.loss + seen.penalty
                     ) / seen.outputs.weight
                     dead, saturated = hidden_health(seen.hidden, self.activation)
-                if not (np.isfinite(epoch_loss) and _all_finite(coefs + intercepts)):
-                    self._diverged(last_good, epoch_loss)
-                for keep, new in zip(last_good, coefs + intercepts):
-                    np.copyto(keep, new)
+                if not (np.isfinite(epoch_loss) and np.isfinite(flat).all()):
+                    self._diverged(flat, last_good, epoch_loss)
+                np.copyto(last_good, flat)
                 self.n_iter_ += 1
                 self.t_ += n_samples
                 self._weight_seen += seen.outputs.weight
@@ -197,8 +206,7 @@ class EpochLoopMixin:
                         early_stopping
                         and row["val_score"] > self.best_validation_score_
                     ):
-                        for keep, new in zip(best, coefs + intercepts):
-                            np.copyto(keep, new)
+                        np.copyto(best, flat)
                 row.update(
                     learning_rate=self._learning_rate,
                     time_s=time.perf_counter() - tic,
@@ -236,11 +244,10 @@ class EpochLoopMixin:
                 )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=5)
-            self._restore(last_good)
+            self._restore(flat, last_good)
         if early_stopping:
             # Restore the weights of the best validation score.
-            for keep, new in zip(coefs + intercepts, best):
-                np.copyto(keep, new)
+            np.copyto(flat, best)
         callback_ctx.call_on_fit_task_end(
             estimator=self,
             X=X_raw,
@@ -352,14 +359,13 @@ class EpochLoopMixin:
             else:
                 del history[key]
 
-    def _restore(self, last_good):
+    def _restore(self, flat, last_good):
         """Put the weights of the last finished epoch back; forget momentum."""
-        for keep, good in zip(self.coefs_ + self.intercepts_, last_good):
-            np.copyto(keep, good)
+        np.copyto(flat, last_good)
         self._optimizer_state = None
 
-    def _diverged(self, last_good, loss):
-        self._restore(last_good)
+    def _diverged(self, flat, last_good, loss):
+        self._restore(flat, last_good)
         raise DivergenceError(
             f"Training diverged in epoch {self.n_iter_ + 1}: the training loss is "
             f"{loss} or the weights are not finite. The weights of the last "
@@ -388,10 +394,6 @@ class EpochLoopMixin:
         import pandas as pd
 
         return pd.DataFrame(self._history)
-
-
-def _all_finite(params):
-    return all(np.isfinite(p).all() for p in params)
 
 
 def _verbose_line(row):

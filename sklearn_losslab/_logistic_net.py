@@ -603,8 +603,9 @@ class LogisticNet(
                     dtype=X.dtype,
                 )
             else:
-                coefs = [c.astype(X.dtype, copy=True) for c in self.coefs_]
-                intercepts = [b.astype(X.dtype, copy=True) for b in self.intercepts_]
+                # _train copies them into its own flat vector.
+                coefs = [c.astype(X.dtype, copy=False) for c in self.coefs_]
+                intercepts = [b.astype(X.dtype, copy=False) for b in self.intercepts_]
             if first_pass or coefs_init is not None:
                 self._reset_training_state()
             elif not incremental:

@@ -136,6 +136,28 @@ def allocate_grads(coefs, intercepts):
     return [np.empty_like(c) for c in coefs], [np.empty_like(b) for b in intercepts]
 
 
+def flatten(coefs, intercepts):
+    """Copy the parameters into one contiguous vector.
+
+    Returns
+    -------
+    flat : ndarray of shape (n_parameters,)
+        All the weights, then all the biases.
+
+    coefs, intercepts : list of ndarray
+        Views into ``flat`` with the shapes of the inputs: updating ``flat``
+        updates them, so an optimizer can take one array instead of
+        ``2 * n_layers``.
+    """
+    arrays = coefs + intercepts
+    flat = np.concatenate([p.ravel() for p in arrays])
+    views, start = [], 0
+    for p in arrays:
+        views.append(flat[start : start + p.size].reshape(p.shape))
+        start += p.size
+    return flat, views[: len(coefs)], views[len(coefs) :]
+
+
 def forward(X, coefs, intercepts, hidden, output, acts=None, z_out=None):
     """Run the network forward.
 

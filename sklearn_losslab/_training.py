@@ -313,9 +313,7 @@ class EpochRunner:
         self.Y_block = np.empty((block, n_out), bool)
         self.w_block = np.empty(block, dtype)
 
-    def run_epoch(
-        self, X, Y, sample_weight, order, coefs, intercepts, grads, optimizer
-    ):
+    def run_epoch(self, X, Y, sample_weight, order, layers, grads, flat, optimizer):
         """Train for one pass over ``X``.
 
         Parameters
@@ -332,14 +330,18 @@ class EpochRunner:
         order : ndarray of int or None
             Sample order for this epoch; None trains on ``X`` in order.
 
-        coefs, intercepts : list of ndarray
-            Parameters, updated in place.
+        layers : tuple of two lists of ndarray
+            ``(coefs, intercepts)``: views into the flat parameter vector.
 
         grads : tuple of two lists of ndarray
-            Gradient buffers (from :func:`._network.allocate_grads`).
+            ``(coef_grads, intercept_grads)``: views into the flat gradient.
+
+        flat : tuple of two ndarray
+            The flat parameter and gradient vectors (see
+            :func:`._network.flatten`), updated in place.
 
         optimizer : optimizer object
-            Applies the updates.
+            Applies the updates to ``[flat parameters]``.
 
         Returns
         -------
@@ -349,9 +351,9 @@ class EpochRunner:
         n = X.shape[0]
         bs = self.batch_size
         sparse = sp.issparse(X)
-        params = coefs + intercepts
+        coefs, intercepts = layers
         coef_grads, intercept_grads = grads
-        flat_grads = coef_grads + intercept_grads
+        params, flat_grads = [flat[0]], [flat[1]]
         n_layers = len(coefs)
         z_block, a_block, Y_block, w_block = (
             self.z_block,
