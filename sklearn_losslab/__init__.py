@@ -5,7 +5,9 @@
 
 from ._logistic_net import LogisticNet
 from ._training import DivergenceError
+from .compare import LossComparison, compare_losses
 from .losses import CrossEntropy, Loss, MeanSquaredError
+from .slowdown import SlowdownResult, slowdown
 from .streaming import fit_stream
 
 __version__ = "0.1.0.dev0"
@@ -15,7 +17,11 @@ __all__ = [
     "DivergenceError",
     "LogisticNet",
     "Loss",
+    "LossComparison",
     "MeanSquaredError",
+    "SlowdownResult",
     "__version__",
+    "compare_losses",
     "fit_stream",
+    "slowdown",
 ]
