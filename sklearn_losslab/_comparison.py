@@ -133,7 +133,6 @@ def corrected_ttest(scores_a, scores_b, *, n_train, n_test, alternative="two-sid
     return CorrectedTtestResult(float(t), float(min(p, 1.0)), df, mean)
 
 
-
 def epochs_to_target(history, target_accuracy):
     """Return the first epoch whose training accuracy reaches the target.
 
@@ -375,9 +374,7 @@ class LossComparison:
         metric = self._metric(metric)
         alpha = self.alpha if alpha is None else alpha
         folds = self.folds
-        score_columns = [
-            c for c in folds.columns if c.startswith(("test_", "train_"))
-        ]
+        score_columns = [c for c in folds.columns if c.startswith(("test_", "train_"))]
         param_columns = list(
             dict.fromkeys(k for params in self.configurations.values() for k in params)
         )

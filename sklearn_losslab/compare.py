@@ -23,13 +23,13 @@ from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._logistic_net import LogisticNet
 from ._comparison import (
     CorrectedTtestResult,
     LossComparison,
     corrected_ttest,
     epochs_to_target,
 )
+from ._logistic_net import LogisticNet
 from .activations import ACTIVATIONS
 from .losses import LOSSES, Loss
 
@@ -39,6 +39,7 @@ __all__ = [
     "compare_losses",
     "corrected_ttest",
 ]
+
 
 def compare_losses(
     X,
@@ -198,8 +199,8 @@ def compare_losses(
         histories[label], estimators[label] = [], cv_result["estimator"]
         for fold, ((train, test), fitted) in enumerate(zip(splits, estimators[label])):
             net = _final_step(fitted)
-            history = getattr(net, "history_", None) if hasattr(net, "_history") else None
-            history = pd.DataFrame() if history is None else history
+            # A fit that failed before its first epoch has no history.
+            history = net.history_ if hasattr(net, "_history") else pd.DataFrame()
             histories[label].append(history)
             row = {"configuration": label, **_display_params(params), "fold": fold}
             for name in names:

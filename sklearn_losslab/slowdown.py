@@ -186,7 +186,9 @@ def slowdown(
     losses = [losses] if isinstance(losses, str) else list(losses)
     for loss in losses:
         if loss not in LOSSES:
-            raise ValueError(f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)}.")
+            raise ValueError(
+                f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)}."
+            )
 
     X, target = np.array([[float(x)]]), np.array([int(y)])
     one_hot = target.reshape(1, 1).astype(float)

@@ -1,0 +1,153 @@
+"""Formatting of the report data: plain-text, markdown and HTML tables.
+
+The functions here only lay out numbers gathered by :mod:`sklearn_losslab.report`;
+they compute nothing.
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import html
+
+import numpy as np
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; }
+th:first-child, td.l { text-align: left; }
+pre { white-space: pre-wrap; margin: 0.2em 0; }
+th { background: #f4f4f4; }
+figure { margin: 1.2em 0; } img { max-width: 100%; }
+figcaption, .note { color: #555; font-size: 0.9em; }
+"""
+
+
+def format_table(header, rows, *, markdown=False, left=1):
+    """Return the lines of a text or markdown table.
+
+    The first ``left`` columns are left-aligned, the others right-aligned.
+    """
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |"]
+        align = [":---"] * left + ["---:"] * (len(header) - left)
+        lines.append("|" + "|".join(align) + "|")
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return lines
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+
+    def line(cells):
+        return "  ".join(
+            f"{c:<{w}}" if i < left else f"{c:>{w}}"
+            for i, (c, w) in enumerate(zip(cells, widths))
+        ).rstrip()
+
+    return [line(header)] + [line(row) for row in rows]
+
+
+def html_table(header, rows, *, left=1):
+    """Return an HTML table; every cell is escaped.
+
+    The first ``left`` columns are left-aligned, the others right-aligned.
+    """
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+
+    def cell(i, c):
+        style = " class='l'" if i < left else ""
+        return f"<td{style}>{html.escape(c)}</td>"
+
+    body = "".join(
+        "<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def html_page(title, body):
+    """Return a complete HTML document with inline styles."""
+    return (
+        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n<h1>{html.escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def summary_rows(data, digits):
+    header = ["configuration"]
+    names = [n for n in data["scoring"]]
+    header += names
+    target = data["target_accuracy"]
+    header += ["epochs"] + ([f"epochs to {target:g} acc."] if target else [])
+    header += ["fit time (s)", "rank", f"p vs best ({data['metric']})"]
+    rows = []
+    for label, entry in data["configurations"].items():
+        row = [label]
+        row += [_mean_std(entry[n], digits) for n in names]
+        row.append(f"{entry['epochs_run']:.4g}")
+        if target:
+            reached = entry["n_reached_target"]
+            mean = entry["epochs_to_target"]
+            row.append(
+                f"{mean:.3g} ({reached}/{entry['n_folds']})"
+                if reached
+                else f"- (0/{entry['n_folds']})"
+            )
+        row.append(f"{entry['fit_time']:.3f}")
+        row.append("" if entry["rank"] is None else str(entry["rank"]))
+        p = entry["p_value_vs_best"]
+        mark = " *" if entry["different_from_best"] else ""
+        row.append("best" if label == data["best"] else _p(p) + mark)
+        rows.append(row)
+    return header, rows
+
+
+def pair_rows(data, digits):
+    header = ["a", "b", "mean a - b", "t", "p", "p (Holm)", f"p < {data['alpha']:g}"]
+    rows = [
+        [
+            p["a"],
+            p["b"],
+            f"{p['mean_difference']:+.{digits}f}",
+            f"{p['t']:.3g}",
+            _p(p["p_value"]),
+            _p(p["p_value_holm"]),
+            "yes" if p["significant"] else "no",
+        ]
+        for p in data["pairs"]
+    ]
+    return header, rows
+
+
+def comparison_text(data, digits, markdown):
+    lines = []
+    title = f"Loss comparison: {data['method']}"
+    if data["n_samples"]:
+        title += f", {data['n_samples']} samples"
+    lines += [f"## {title}" if markdown else title, ""]
+    header, rows = summary_rows(data, digits)
+    lines += format_table(header, rows, markdown=markdown)
+    lines.append("")
+    if data["pairs"] and np.isnan(data["pairs"][0]["p_value"]):
+        lines.append("No significance test: a single train/test split has no spread.")
+    else:
+        lines.append(
+            f"Best on {data['metric']}: {data['best']}. * differs from the best at "
+            f"alpha={data['alpha']:g} by the {data['test']}."
+        )
+        if data["pairs"]:
+            lines += ["", f"Pairwise tests on {data['metric']}:", ""]
+            header, rows = pair_rows(data, digits)
+            lines += format_table(header, rows, markdown=markdown, left=2)
+    return "\n".join(lines) + "\n"
+
+
+def _mean_std(entry, digits):
+    return f"{entry['mean']:.{digits}f} ± {entry['std']:.{digits}f}"
+
+
+def _p(p):
+    if np.isnan(p):
+        return "-"
+    return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
