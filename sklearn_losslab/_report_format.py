@@ -75,30 +75,33 @@ def html_page(title, body):
 
 
 def summary_rows(data, digits):
-    header = ["configuration"]
-    names = [n for n in data["scoring"]]
-    header += names
+    """Header and rows of the summary table (mean ± std; the test vs the best)."""
+    entries = data["configurations"]
+    tested = any(e["n_folds"] > 1 for e in entries.values())
+    names = list(data["scoring"])
     target = data["target_accuracy"]
-    header += ["epochs"] + ([f"epochs to {target:g} acc."] if target else [])
-    header += ["fit time (s)", "rank", f"p vs best ({data['metric']})"]
+    header = ["configuration", *names, "epochs"]
+    header += [f"epochs to {target:g} acc."] if target else []
+    header += ["fit time (s)", "rank"]
+    header += [f"p vs best ({data['metric']})"] if tested else []
     rows = []
-    for label, entry in data["configurations"].items():
+    for label, entry in entries.items():
         row = [label]
-        row += [_mean_std(entry[n], digits) for n in names]
+        for name in names:
+            score = entry[name]
+            text = f"{score['mean']:.{digits}f}"
+            row.append(f"{text} ± {score['std']:.{digits}f}" if tested else text)
         row.append(f"{entry['epochs_run']:.4g}")
         if target:
-            reached = entry["n_reached_target"]
-            mean = entry["epochs_to_target"]
-            row.append(
-                f"{mean:.3g} ({reached}/{entry['n_folds']})"
-                if reached
-                else f"- (0/{entry['n_folds']})"
-            )
+            reached, n_folds = entry["n_reached_target"], entry["n_folds"]
+            mean = f"{entry['epochs_to_target']:.3g}" if reached else "-"
+            row.append(f"{mean} ({reached}/{n_folds})" if tested else mean)
         row.append(f"{entry['fit_time']:.3f}")
         row.append("" if entry["rank"] is None else str(entry["rank"]))
-        p = entry["p_value_vs_best"]
-        mark = " *" if entry["different_from_best"] else ""
-        row.append("best" if label == data["best"] else _p(p) + mark)
+        if tested:
+            mark = " *" if entry["different_from_best"] else ""
+            p = format_p(entry["p_value_vs_best"]) + mark
+            row.append("best" if label == data["best"] else p)
         rows.append(row)
     return header, rows
 
@@ -111,8 +114,8 @@ def pair_rows(data, digits):
             p["b"],
             f"{p['mean_difference']:+.{digits}f}",
             f"{p['t']:.3g}",
-            _p(p["p_value"]),
-            _p(p["p_value_holm"]),
+            format_p(p["p_value"]),
+            format_p(p["p_value_holm"]),
             "yes" if p["significant"] else "no",
         ]
         for p in data["pairs"]
@@ -122,7 +125,10 @@ def pair_rows(data, digits):
 
 def comparison_text(data, digits, markdown):
     lines = []
-    title = f"Loss comparison: {data['method']}"
+    title = "Loss comparison"
+    if data["dataset"]:
+        title += f" on {data['dataset']}"
+    title += f": {data['method']}"
     if data["n_samples"]:
         title += f", {data['n_samples']} samples"
     lines += [f"## {title}" if markdown else title, ""]
@@ -143,11 +149,7 @@ def comparison_text(data, digits, markdown):
     return "\n".join(lines) + "\n"
 
 
-def _mean_std(entry, digits):
-    return f"{entry['mean']:.{digits}f} ± {entry['std']:.{digits}f}"
-
-
-def _p(p):
+def format_p(p):
     if np.isnan(p):
         return "-"
     return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"

@@ -143,6 +143,7 @@ def _comparison_data(result, metric, alpha):
         "alpha": alpha,
         "test": TEST_NAME,
         "method": result.settings.get("method", ""),
+        "dataset": result.settings.get("dataset"),
         "n_samples": result.settings.get("n_samples"),
         "target_accuracy": result.target_accuracy,
         "scoring": list(result.scoring),
@@ -338,7 +339,7 @@ def slowdown_report(result, *, epochs=None, digits=3, output_dict=False):
         + [f"{v[k]:.{digits}f}" for v in entry.values() for k in ("output", "cost")]
         for e, entry in data["epochs"].items()
     ]
-    lines += format_table(header, rows)
+    lines += format_table(header, rows, left=0)
     lines.append("")
     lines.append("First epoch with output below 0.5 (the neuron predicts the target):")
     for loss, epoch in data["first_below_half"].items():
