@@ -261,7 +261,10 @@ class LossComparison:
     @property
     def best(self):
         """The label of the configuration with the best mean ``metric``."""
-        means = self.scores().mean(axis=0)
+        return self._best(self.metric)
+
+    def _best(self, metric):
+        means = self.scores(metric).mean(axis=0, skipna=False)
         return str(means.idxmax()) if means.notna().any() else self.labels[0]
 
     def scores(self, metric=None):
@@ -378,9 +381,7 @@ class LossComparison:
         param_columns = list(
             dict.fromkeys(k for params in self.configurations.values() for k in params)
         )
-        best = self.best if metric == self.metric else None
-        if best is None:
-            best = str(self.scores(metric).mean(axis=0).idxmax())
+        best = self._best(metric)
         rows = []
         for label in self.labels:
             group = folds[folds["configuration"] == label]

@@ -31,8 +31,9 @@ def comparison_figures(result, *, fold=0):
     figures : dict of str to bytes
         ``{"learning_curves.png": ..., "diagnostics.png": ..., "scores.png":
         ...}``: the training accuracy and cross-entropy per epoch, the
-        saturation and gradient-norm diagnostics per epoch, and the test
-        scores of every fold per configuration.
+        saturation and gradient-norm diagnostics per epoch (both left out
+        when no fit of the fold succeeded), and the test scores of every
+        fold per configuration.
     """
     import matplotlib.pyplot as plt
 
@@ -44,14 +45,15 @@ def comparison_figures(result, *, fold=0):
         if fold < len(runs) and not runs[fold].empty
     }
     figures = {}
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-    for ax, metric in zip(axes, ("accuracy", "cross_entropy")):
-        LossCurveDisplay.from_history(histories, metric=metric, ax=ax)
-        ax.set_title(f"Training {metric.replace('_', '-')}, fold {fold}")
-    figures["learning_curves.png"] = png_bytes(fig)
-    display = DiagnosticsDisplay.from_history(histories)
-    display.figure_.suptitle(f"Diagnostics per epoch, fold {fold}")
-    figures["diagnostics.png"] = png_bytes(display.figure_)
+    if histories:  # none when every fit of the fold failed
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+        for ax, metric in zip(axes, ("accuracy", "cross_entropy")):
+            LossCurveDisplay.from_history(histories, metric=metric, ax=ax)
+            ax.set_title(f"Training {metric.replace('_', '-')}, fold {fold}")
+        figures["learning_curves.png"] = png_bytes(fig)
+        display = DiagnosticsDisplay.from_history(histories)
+        display.figure_.suptitle(f"Diagnostics per epoch, fold {fold}")
+        figures["diagnostics.png"] = png_bytes(display.figure_)
     figures["scores.png"] = png_bytes(_scores_figure(result))
     return figures
 

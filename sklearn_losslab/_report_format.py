@@ -25,6 +25,9 @@ figcaption, .note { color: #555; font-size: 0.9em; }
 """
 
 
+NO_TEST = "No significance test: a single train/test split has no spread."
+
+
 def format_table(header, rows, *, markdown=False, left=1):
     """Return the lines of a text or markdown table.
 
@@ -77,7 +80,7 @@ def html_page(title, body):
 def summary_rows(data, digits):
     """Header and rows of the summary table (mean ± std; the test vs the best)."""
     entries = data["configurations"]
-    tested = any(e["n_folds"] > 1 for e in entries.values())
+    tested = data["tested"]
     names = list(data["scoring"])
     target = data["target_accuracy"]
     header = ["configuration", *names, "epochs"]
@@ -135,8 +138,10 @@ def comparison_text(data, digits, markdown):
     header, rows = summary_rows(data, digits)
     lines += format_table(header, rows, markdown=markdown)
     lines.append("")
-    if data["pairs"] and np.isnan(data["pairs"][0]["p_value"]):
-        lines.append("No significance test: a single train/test split has no spread.")
+    if data["best"] is None:
+        lines.append(f"No configuration has a finite mean {data['metric']}.")
+    elif not data["tested"]:
+        lines.append(NO_TEST)
     else:
         lines.append(
             f"Best on {data['metric']}: {data['best']}. * differs from the best at "

@@ -13,6 +13,7 @@ Bad input ends with a one-line ``losslab: error: ...`` and exit code 2.
 import argparse
 import os
 import sys
+import warnings
 
 from . import __version__
 
@@ -180,7 +181,11 @@ def main(argv=None):
     if "matplotlib.pyplot" not in sys.modules:
         os.environ.setdefault("MPLBACKEND", "Agg")  # files only, no window
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            if args.quiet:
+                warnings.simplefilter("ignore")
+            warnings.showwarning = _WarningPrinter()
+            return args.func(args)
     except KeyboardInterrupt:
         print("losslab: interrupted", file=sys.stderr)
         return 130
@@ -188,6 +193,20 @@ def main(argv=None):
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"losslab: error: {message}", file=sys.stderr)
         return 2
+
+
+class _WarningPrinter:
+    """Print each distinct warning once, as one ``losslab: warning:`` line."""
+
+    def __init__(self):
+        self.seen = set()
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None):
+        lines = [text.strip() for text in str(message).splitlines() if text.strip()]
+        text = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+        if text not in self.seen:
+            self.seen.add(text)
+            print(f"losslab: warning: {text}", file=sys.stderr)
 
 
 def _compare(args):

@@ -18,7 +18,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -123,8 +123,11 @@ def compare_losses(
         Whether to score the training sets too (``train_<name>`` columns).
 
     error_score : 'raise' or float, default=np.nan
-        Score of a fit that fails (for example a
-        :class:`~sklearn_losslab.DivergenceError`), as in ``cross_validate``.
+        Score of a fit that fails (for example with a
+        :class:`~sklearn_losslab.DivergenceError`), as in ``cross_validate``,
+        which warns with a FitFailedWarning. A configuration whose fits all
+        fail also gets these scores (cross_validate itself would raise), with
+        NaN times and epochs and empty histories.
 
     n_jobs : int, default=None
         Number of folds fitted in parallel (by ``cross_validate``).
@@ -183,19 +186,25 @@ def compare_losses(
     rows, histories, estimators = [], {}, {}
     for done, (label, params) in enumerate(configurations.items(), start=1):
         model = clone(base).set_params(**{prefix + k: v for k, v in params.items()})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            cv_result = cross_validate(
-                model,
-                X,
-                y,
-                cv=splits,
-                scoring=scoring,
-                return_estimator=True,
-                return_train_score=return_train_score,
-                error_score=error_score,
-                n_jobs=n_jobs,
-            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                cv_result = cross_validate(
+                    model,
+                    X,
+                    y,
+                    cv=splits,
+                    scoring=scoring,
+                    return_estimator=True,
+                    return_train_score=return_train_score,
+                    error_score=error_score,
+                    n_jobs=n_jobs,
+                )
+        except ValueError as exc:
+            # cross_validate raises when every fit fails, whatever error_score.
+            if error_score == "raise" or "fits failed" not in str(exc):
+                raise
+            cv_result = _all_failed(label, exc, splits, names, error_score)
         histories[label], estimators[label] = [], cv_result["estimator"]
         for fold, ((train, test), fitted) in enumerate(zip(splits, estimators[label])):
             net = _final_step(fitted)
@@ -265,6 +274,23 @@ def find_logistic_net(estimator):
             + (f" ending in {type(step).__name__}." if prefix else ".")
         )
     return step, prefix
+
+
+def _all_failed(label, exc, splits, names, error_score):
+    """What cross_validate would return if it did not raise when all fits fail."""
+    cause = [line for line in str(exc).splitlines() if line.strip()][-1]
+    warnings.warn(
+        f"Every fit of the configuration {label!r} failed; its scores are "
+        f"{error_score}. The error: {cause}",
+        FitFailedWarning,
+        stacklevel=3,
+    )
+    k = len(splits)
+    result = {"fit_time": np.full(k, np.nan), "score_time": np.full(k, np.nan)}
+    for name in names:
+        result[f"test_{name}"] = result[f"train_{name}"] = np.full(k, error_score)
+    result["estimator"] = [None] * k
+    return result
 
 
 def _final_step(fitted):

@@ -16,9 +16,11 @@ import html
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ._report_figures import comparison_figures, figures_unavailable, png_bytes
 from ._report_format import (
+    NO_TEST,
     comparison_text,
     format_table,
     html_page,
@@ -120,7 +122,7 @@ def _comparison_data(result, metric, alpha):
             entry["epochs_to_target"] = float(row["epochs_to_target_mean"])
             entry["n_reached_target"] = int(row["n_reached_target"])
         entry["n_folds"] = int(row["n_folds"])
-        entry["rank"] = int(row["rank"]) if row["rank"] is not None else None
+        entry["rank"] = None if pd.isna(row["rank"]) else int(row["rank"])
         entry["p_value_vs_best"] = float(row["p_value_vs_best"])
         entry["different_from_best"] = bool(row["different_from_best"])
         configurations[row["configuration"]] = entry
@@ -148,6 +150,7 @@ def _comparison_data(result, metric, alpha):
         "target_accuracy": result.target_accuracy,
         "scoring": list(result.scoring),
         "best": str(best.iloc[0]) if len(best) else None,
+        "tested": result.folds["fold"].nunique() > 1,
         "configurations": configurations,
         "pairs": pairs,
     }
@@ -196,12 +199,12 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
         f"{html.escape(str(data['best']))}. * marks a configuration that differs "
         f"from the best at alpha = {data['alpha']:g}.</p>"
     )
-    if data["pairs"] and not np.isnan(data["pairs"][0]["p_value"]):
+    if data["tested"]:
         body.append(f"<h2>Pairwise tests on {html.escape(data['metric'])}</h2>")
         body.append(html_table(*pair_rows(data, digits), left=2))
         body.append(f"<p class='note'>{html.escape(TEST_NOTE)}</p>")
     else:
-        body.append("<p class='note'>No significance test: a single split.</p>")
+        body.append(f"<p class='note'>{NO_TEST}</p>")
     body.append("<h2>Figures</h2>")
     for name, image in figures.items():
         encoded = base64.b64encode(image).decode("ascii")
@@ -209,7 +212,9 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
         body.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{alt}">')
         body.append(f"<figcaption>{alt}</figcaption></figure>")
     if not figures:
-        body.append(f"<p class='note'>{html.escape(note or 'No figures.')}.</p>")
+        body.append(
+            f"<p class='note'>{html.escape(note or 'No figures were drawn')}.</p>"
+        )
     settings = "".join(
         f"<li><code>{html.escape(str(k))}</code>: {_html_value(v)}</li>"
         for k, v in result.settings.items()
@@ -258,13 +263,15 @@ def write_comparison(result, directory, *, title="Loss comparison", figures=None
     ):
         frame.to_csv(directory / name, index=False)
         paths[name] = directory / name
+    note = figures_unavailable() if figures is None else None
     if figures is None:
-        figures = figures_unavailable() is None
-    images = comparison_figures(result) if figures else False
+        figures = note is None
+    # None lets comparison_html explain why there are no figures.
+    images = comparison_figures(result) if figures else (None if note else False)
     for name, image in (images or {}).items():
         (directory / name).write_bytes(image)
         paths[name] = directory / name
-    page = comparison_html(result, title=title, figures=images if figures else None)
+    page = comparison_html(result, title=title, figures=images)
     (directory / "report.html").write_text(page, encoding="utf-8")
     paths["report.html"] = directory / "report.html"
     return paths

@@ -114,20 +114,19 @@ def slowdown(
     learning_rate=0.15,
     epochs=300,
     x=1.0,
-    y=0,
     losses=("mse", "cross_entropy"),
 ):
     """Train one sigmoid neuron with each loss and record how fast it learns.
 
     The neuron computes ``a = sigmoid(w * x + b)`` and is trained by plain
-    gradient descent on the single sample ``(x, y)``: a
+    gradient descent on the single sample ``(x, 0)``: a
     :class:`~sklearn_losslab.LogisticNet` with ``hidden_layer_sizes=()``,
     started at ``(w, b)`` by ``coefs_init`` / ``intercepts_init`` and
     trained by one ``partial_fit`` call per epoch (``alpha=0``, constant
     learning rate). With the defaults the output starts at
-    ``sigmoid(4) = 0.982``: MSE, whose gradient ``(a - y) a (1 - a)`` is
-    tiny at saturation, takes far longer than cross-entropy, whose gradient
-    is ``a - y``, to bring it below 0.5.
+    ``sigmoid(4) = 0.982``: MSE, whose gradient ``a * a (1 - a)`` (for the
+    target 0) is tiny at saturation, takes far longer than cross-entropy,
+    whose gradient is ``a``, to bring it below 0.5.
 
     Parameters
     ----------
@@ -141,10 +140,8 @@ def slowdown(
         Number of epochs (gradient steps) per loss.
 
     x : float, default=1.0
-        The input.
-
-    y : {0, 1}, default=0
-        The target.
+        The input. The target is always 0 (the class the neuron must learn
+        to predict), as in the study note.
 
     losses : sequence of {'mse', 'cross_entropy'}, default=('mse', 'cross_entropy')
         The losses to train with.
@@ -181,8 +178,6 @@ def slowdown(
         raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}.")
     if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}.")
-    if y not in (0, 1):
-        raise ValueError(f"y must be 0 or 1, got {y!r}.")
     losses = [losses] if isinstance(losses, str) else list(losses)
     for loss in losses:
         if loss not in LOSSES:
@@ -190,8 +185,8 @@ def slowdown(
                 f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)}."
             )
 
-    X, target = np.array([[float(x)]]), np.array([int(y)])
-    one_hot = target.reshape(1, 1).astype(float)
+    X, target = np.array([[float(x)]]), np.array([0])
+    one_hot = np.zeros((1, 1))
     frames, first_below_half, estimators = [], {}, {}
     for loss in losses:
         net = LogisticNet(
@@ -240,6 +235,6 @@ def slowdown(
                 }
             )
         )
-    settings = dict(w=w, b=b, learning_rate=learning_rate, epochs=epochs, x=x, y=y)
+    settings = dict(w=w, b=b, learning_rate=learning_rate, epochs=epochs, x=x, y=0)
     history = pd.concat(frames, ignore_index=True)
     return SlowdownResult(history, first_below_half, estimators, settings)
