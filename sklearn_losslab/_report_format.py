@@ -25,6 +25,33 @@ figcaption, .note { color: #555; font-size: 0.9em; }
 """
 
 
+TEST_NAME = "corrected resampled t-test of Nadeau and Bengio (2003)"
+TEST_NOTE = (
+    "Differences are tested with the corrected resampled t-test of Nadeau and "
+    "Bengio (2003), paired over the folds: the folds share training samples, so "
+    "the variance of the mean difference is inflated by (1/k + n_test/n_train) "
+    "and the statistic has k - 1 degrees of freedom. p-values are not adjusted "
+    "for the number of pairs; the pairwise table also gives Holm's adjustment."
+)
+
+CAPTIONS = {
+    "learning_curves.png": (
+        "Training accuracy and cross-entropy per epoch on the first fold, one "
+        "curve per configuration (the cross-entropy is recorded whichever loss "
+        "is trained, so the curves are comparable)."
+    ),
+    "diagnostics.png": (
+        "Why: the mean of a(1 - a) over the output units, the factor the MSE "
+        "gradient carries and the cross-entropy gradient does not; the share of "
+        "saturated outputs (a(1 - a) < 0.01); the gradient norm of each layer; "
+        "dead ReLU and saturated sigmoid hidden units. First fold."
+    ),
+    "scores.png": (
+        "Test score of every fold; grey lines join the same fold across "
+        "configurations, which is why the test is paired."
+    ),
+}
+
 NO_TEST = "No significance test: a single train/test split has no spread."
 
 

@@ -19,6 +19,15 @@ from . import __version__
 
 __all__ = ["build_parser", "main"]
 
+COMPARE_HELP = """\
+Cross-validate LogisticNet (standardised numeric columns, one-hot encoded
+text columns) under each loss and hidden activation, on the same stratified
+folds. Print the summary: scores, epochs to the target training accuracy, and
+the corrected resampled t-test (Nadeau and Bengio, 2003) against the best;
+write summary.csv, folds.csv, tests.csv, PNG figures and a self-contained
+report.html to --out.
+"""
+
 STREAM_HELP = """\
 With --stream, --dataset must be a CSV or Parquet file, which is never loaded
 whole. A first pass reads it chunk by chunk (--chunksize rows each; for
@@ -70,13 +79,7 @@ def build_parser():
     compare = commands.add_parser(
         "compare",
         help="cross-validate each loss and activation; write a report",
-        description=(
-            "Cross-validate LogisticNet (standardised input, one-hot encoded "
-            "text columns) under each loss and hidden activation on the same "
-            "stratified folds; print the summary with the corrected resampled "
-            "t-test against the best, and write summary.csv, folds.csv, "
-            "tests.csv, PNG figures and report.html to --out."
-        ),
+        description=COMPARE_HELP,
         epilog=STREAM_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -23,13 +23,9 @@ from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._comparison import (
-    CorrectedTtestResult,
-    LossComparison,
-    corrected_ttest,
-    epochs_to_target,
-)
+from ._comparison import LossComparison, epochs_to_target
 from ._logistic_net import LogisticNet
+from ._stats import CorrectedTtestResult, corrected_ttest
 from .activations import ACTIVATIONS
 from .losses import LOSSES, Loss
 

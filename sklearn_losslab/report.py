@@ -20,7 +20,10 @@ import pandas as pd
 
 from ._report_figures import comparison_figures, figures_unavailable, png_bytes
 from ._report_format import (
+    CAPTIONS,
     NO_TEST,
+    TEST_NAME,
+    TEST_NOTE,
     comparison_text,
     format_table,
     html_page,
@@ -37,15 +40,6 @@ __all__ = [
     "write_comparison",
     "write_slowdown",
 ]
-
-TEST_NAME = "corrected resampled t-test of Nadeau and Bengio (2003)"
-TEST_NOTE = (
-    "Differences are tested with the corrected resampled t-test of Nadeau and "
-    "Bengio (2003), paired over the folds: the folds share training samples, so "
-    "the variance of the mean difference is inflated by (1/k + n_test/n_train) "
-    "and the statistic has k - 1 degrees of freedom. p-values are not adjusted "
-    "for the number of pairs; the pairwise table also gives Holm's adjustment."
-)
 
 
 def comparison_report(
@@ -81,7 +75,10 @@ def comparison_report(
         to the target training accuracy (with how many folds reached it),
         fit time, rank and the p-value against the best configuration;
         then every pair. As a dict: ``{"metric", "alpha", "test", "method",
-        "best", "configurations": {label: {...}}, "pairs": [...]}``.
+        "dataset", "n_samples", "target_accuracy", "scoring", "best",
+        "tested", "configurations": {label: {...}}, "pairs": [...]}``, where
+        ``tested`` is False for a single split (no test possible) and
+        ``best`` None when no configuration has a finite mean score.
 
     Examples
     --------
@@ -139,7 +136,6 @@ def _comparison_data(result, metric, alpha):
         }
         for row in tests.itertuples()
     ]
-    best = summary.loc[summary["rank"] == 1, "configuration"]
     return {
         "metric": metric,
         "alpha": alpha,
@@ -149,7 +145,7 @@ def _comparison_data(result, metric, alpha):
         "n_samples": result.settings.get("n_samples"),
         "target_accuracy": result.target_accuracy,
         "scoring": list(result.scoring),
-        "best": str(best.iloc[0]) if len(best) else None,
+        "best": result._best(metric),
         "tested": result.folds["fold"].nunique() > 1,
         "configurations": configurations,
         "pairs": pairs,
@@ -194,11 +190,28 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
     body[0] += f"; scores: {html.escape(', '.join(data['scoring']))}.</p>"
     body.append("<h2>Summary</h2>")
     body.append(html_table(*summary_rows(data, digits)))
-    body.append(
-        f"<p>Best on <b>{html.escape(data['metric'])}</b>: "
-        f"{html.escape(str(data['best']))}. * marks a configuration that differs "
-        f"from the best at alpha = {data['alpha']:g}.</p>"
-    )
+    target = data["target_accuracy"]
+    reading = ""
+    if data["tested"]:
+        reading = "Scores: mean ± standard deviation over the folds. "
+    if target:
+        reading += (
+            f"Epochs to {target:g} acc.: the first epoch whose training accuracy "
+            f"reached {target:g}, averaged over the folds that reached it (their "
+            "number in brackets). "
+        )
+    body.append(f"<p class='note'>{html.escape(reading)}</p>")
+    if data["best"] is not None:
+        best = (
+            f"<p>Best on <b>{html.escape(data['metric'])}</b>: "
+            f"{html.escape(data['best'])}."
+        )
+        if data["tested"]:
+            best += (
+                " * marks a configuration that differs from the best at alpha = "
+                f"{data['alpha']:g}."
+            )
+        body.append(best + "</p>")
     if data["tested"]:
         body.append(f"<h2>Pairwise tests on {html.escape(data['metric'])}</h2>")
         body.append(html_table(*pair_rows(data, digits), left=2))
@@ -209,8 +222,9 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
     for name, image in figures.items():
         encoded = base64.b64encode(image).decode("ascii")
         alt = html.escape(name.removesuffix(".png").replace("_", " "))
+        caption = html.escape(CAPTIONS.get(name, alt))
         body.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{alt}">')
-        body.append(f"<figcaption>{alt}</figcaption></figure>")
+        body.append(f"<figcaption>{caption}</figcaption></figure>")
     if not figures:
         body.append(
             f"<p class='note'>{html.escape(note or 'No figures were drawn')}.</p>"
@@ -238,7 +252,7 @@ def write_comparison(result, directory, *, title="Loss comparison", figures=None
 
     directory : str or path-like
         The output folder, created if needed; existing files of the same
-        names are replaced.
+        names are replaced, and figures of an earlier run removed.
 
     title : str, default='Loss comparison'
         Title of the HTML page.
@@ -268,6 +282,8 @@ def write_comparison(result, directory, *, title="Loss comparison", figures=None
         figures = note is None
     # None lets comparison_html explain why there are no figures.
     images = comparison_figures(result) if figures else (None if note else False)
+    for name in CAPTIONS:  # no figure of an earlier run left behind
+        (directory / name).unlink(missing_ok=True)
     for name, image in (images or {}).items():
         (directory / name).write_bytes(image)
         paths[name] = directory / name
@@ -351,6 +367,14 @@ def slowdown_report(result, *, epochs=None, digits=3, output_dict=False):
     lines.append("First epoch with output below 0.5 (the neuron predicts the target):")
     for loss, epoch in data["first_below_half"].items():
         lines.append(f"  {loss}: {'never' if epoch is None else epoch}")
+    lines += [
+        "",
+        "Why: for the target 0 the gradient of MSE with respect to z is "
+        "a * a(1 - a), tiny",
+        "while the output saturates near 1; the gradient of cross-entropy is a, "
+        "largest when",
+        "the neuron is most wrong.",
+    ]
     return "\n".join(lines) + "\n"
 
 
