@@ -150,8 +150,23 @@ def compare_losses(
 
     Notes
     -----
+    Whether two configurations differ is decided by the corrected resampled
+    t-test of Nadeau and Bengio (2003), paired over the folds
+    (:func:`corrected_ttest`): the folds share training samples, so their
+    scores are not independent and the ordinary paired t-test would find
+    differences that are not there. ``result.summary`` tests every
+    configuration against the best one, ``result.tests`` every pair (with
+    Holm's adjustment alongside).
+
     Fits that stop at ``max_iter`` raise ConvergenceWarning, which is
     silenced here: comparing after a fixed budget of epochs is the point.
+    ``n_jobs`` runs the folds of one configuration in parallel, one
+    configuration after the other.
+
+    References
+    ----------
+    Nadeau, C. and Bengio, Y. (2003). "Inference for the Generalization
+    Error." Machine Learning, 52(3), 239-281.
 
     Examples
     --------
