@@ -6,8 +6,10 @@
 from ._logistic_net import LogisticNet
 from ._persistence import InconsistentVersionWarning
 from ._training import DivergenceError
+from .compare import LossComparison, compare_losses
 from .losses import CrossEntropy, Loss, MeanSquaredError
 from .plotting import DiagnosticsDisplay, LossCurveDisplay
+from .slowdown import SlowdownResult, slowdown
 from .streaming import fit_stream
 
 __version__ = "0.1.0.dev0"
@@ -19,8 +21,12 @@ __all__ = [
     "InconsistentVersionWarning",
     "LogisticNet",
     "Loss",
+    "LossComparison",
     "LossCurveDisplay",
     "MeanSquaredError",
+    "SlowdownResult",
     "__version__",
+    "compare_losses",
     "fit_stream",
+    "slowdown",
 ]

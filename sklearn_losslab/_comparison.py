@@ -1,0 +1,310 @@
+"""The result of a loss comparison: folds, summary and pairwise tests.
+
+:class:`LossComparison` holds the per-fold table of
+:func:`~sklearn_losslab.compare_losses` and derives from it the summary and
+the pairwise corrected resampled t-tests (:mod:`._stats`). It is public in
+:mod:`sklearn_losslab` and :mod:`sklearn_losslab.compare`.
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pandas as pd
+
+from ._stats import CorrectedTtestResult, corrected_ttest, holm
+
+__all__ = ["LossComparison", "epochs_to_target"]
+
+
+def epochs_to_target(history, target_accuracy):
+    """Return the first epoch whose training accuracy reaches the target.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        A ``history_`` of :class:`~sklearn_losslab.LogisticNet`.
+
+    target_accuracy : float
+        The accuracy to reach.
+
+    Returns
+    -------
+    epoch : float
+        The ``epoch`` value of the first row with ``train_accuracy >=
+        target_accuracy``, or NaN when no epoch reaches it.
+    """
+    if "train_accuracy" not in history or history.empty:
+        return np.nan
+    reached = np.flatnonzero(history["train_accuracy"].to_numpy() >= target_accuracy)
+    return float(history["epoch"].iloc[reached[0]]) if reached.size else np.nan
+
+
+class LossComparison:
+    """Result of :func:`~sklearn_losslab.compare_losses`.
+
+    The per-fold table ``folds`` is the data; ``summary`` and ``tests`` are
+    computed from it for ``metric`` and ``alpha``, and :meth:`summarize` and
+    :meth:`pairwise_tests` compute them for other choices.
+
+    Parameters
+    ----------
+    folds : pandas.DataFrame
+        One row per configuration and fold; see the ``folds`` attribute.
+
+    histories : dict of str to list of pandas.DataFrame
+        The ``history_`` of each fold's fitted LogisticNet, per configuration.
+
+    configurations : dict of str to dict
+        The parameters of each configuration, keyed by its label.
+
+    scoring : list of str
+        The scoring names (``test_<name>`` columns of ``folds``).
+
+    metric : str
+        The scoring name of ``summary`` and ``tests``.
+
+    alpha : float, default=0.05
+        Significance level of ``summary`` and ``tests``.
+
+    estimators : dict of str to list of estimators, default=None
+        The fitted estimators, per configuration and fold.
+
+    target_accuracy : float, default=None
+        The target of the ``epochs_to_target`` column.
+
+    settings : dict, default=None
+        What was run (data size, method, estimator), for reports.
+
+    Attributes
+    ----------
+    folds : pandas.DataFrame
+        One row per configuration and fold: ``configuration`` (its label),
+        ``loss``, ``activation`` and any other compared parameter, ``fold``,
+        ``test_<name>`` (and ``train_<name>``) for each scoring,
+        ``fit_time`` and ``score_time`` in seconds, ``n_iter`` (epochs run),
+        ``epochs_to_target``, ``n_train`` and ``n_test``.
+
+    summary : pandas.DataFrame
+        One row per configuration, in the order compared: the parameters,
+        ``n_folds``, ``<column>_mean`` and ``<column>_std`` of each score
+        (the standard deviation over the folds, ``ddof=0`` as in
+        GridSearchCV's ``cv_results_``), ``fit_time_mean``, ``n_iter_mean``,
+        ``epochs_to_target_mean`` (over the folds that reached the target)
+        and ``n_reached_target``, ``rank`` by ``metric``, and
+        ``p_value_vs_best`` and ``different_from_best``: the corrected
+        t-test of each configuration against the best one.
+
+    tests : pandas.DataFrame
+        One row per pair of configurations: ``configuration_a``,
+        ``configuration_b``, ``metric``, ``mean_difference`` (a - b), ``t``,
+        ``df``, ``p_value``, ``p_value_holm`` (Holm's adjustment over all
+        pairs, for those who look at every pair at once) and ``significant``
+        (``p_value < alpha``).
+
+    histories, estimators, configurations, scoring, metric, alpha, \
+    target_accuracy, settings
+        As given.
+
+    See Also
+    --------
+    sklearn_losslab.compare_losses : What makes one.
+    sklearn_losslab.compare.corrected_ttest : The test of ``tests``.
+    """
+
+    def __init__(
+        self,
+        folds,
+        *,
+        histories,
+        configurations,
+        scoring,
+        metric,
+        alpha=0.05,
+        estimators=None,
+        target_accuracy=None,
+        settings=None,
+    ):
+        self.folds = folds
+        self.histories = histories
+        self.configurations = configurations
+        self.scoring = list(scoring)
+        self.metric = metric
+        self.alpha = alpha
+        self.estimators = estimators
+        self.target_accuracy = target_accuracy
+        self.settings = dict(settings or {})
+        self.summary = self.summarize()
+        self.tests = self.pairwise_tests()
+
+    @property
+    def labels(self):
+        """The configuration labels, in the order compared (list of str)."""
+        return list(self.configurations)
+
+    @property
+    def best(self):
+        """The label of the configuration with the best mean ``metric``.
+
+        None when no configuration has a finite mean (every fit failed).
+        """
+        return self._best(self.metric)
+
+    def _best(self, metric):
+        means = self.scores(metric).mean(axis=0, skipna=False)
+        return str(means.idxmax()) if means.notna().any() else None
+
+    def scores(self, metric=None):
+        """Return the test scores as a table of folds by configurations.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            A scoring name; None is ``self.metric``.
+
+        Returns
+        -------
+        scores : pandas.DataFrame of shape (n_folds, n_configurations)
+        """
+        column = f"test_{self._metric(metric)}"
+        table = self.folds.pivot(index="fold", columns="configuration", values=column)
+        return table[self.labels]
+
+    def test(self, a, b, *, metric=None, alternative="two-sided"):
+        """Run the corrected resampled t-test of configuration ``a`` against ``b``.
+
+        Parameters
+        ----------
+        a, b : str
+            Configuration labels.
+
+        metric : str, default=None
+            A scoring name; None is ``self.metric``.
+
+        alternative : {'two-sided', 'greater', 'less'}, default='two-sided'
+            See :func:`~sklearn_losslab.compare.corrected_ttest`.
+
+        Returns
+        -------
+        result : CorrectedTtestResult
+            With fewer than 2 folds (a single hold-out) no test is possible
+            and the statistic and p-value are NaN.
+        """
+        scores = self.scores(metric)
+        for label in (a, b):
+            if label not in scores:
+                raise KeyError(f"Unknown configuration {label!r}; see .labels.")
+        sizes = self.folds.drop_duplicates("fold")
+        if len(scores) < 2:
+            diff = float((scores[a] - scores[b]).mean())
+            return CorrectedTtestResult(np.nan, np.nan, 0, diff)
+        return corrected_ttest(
+            scores[a],
+            scores[b],
+            n_train=sizes["n_train"].to_numpy(),
+            n_test=sizes["n_test"].to_numpy(),
+            alternative=alternative,
+        )
+
+    def pairwise_tests(self, metric=None, *, alpha=None):
+        """Test every pair of configurations on ``metric``.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            A scoring name; None is ``self.metric``.
+
+        alpha : float, default=None
+            Significance level; None is ``self.alpha``.
+
+        Returns
+        -------
+        tests : pandas.DataFrame
+            See the ``tests`` attribute.
+        """
+        metric = self._metric(metric)
+        alpha = self.alpha if alpha is None else alpha
+        rows = []
+        for i, a in enumerate(self.labels):
+            for b in self.labels[i + 1 :]:
+                result = self.test(a, b, metric=metric)
+                rows.append(
+                    {
+                        "configuration_a": a,
+                        "configuration_b": b,
+                        "metric": metric,
+                        "mean_difference": result.mean_difference,
+                        "t": result.statistic,
+                        "df": result.df,
+                        "p_value": result.pvalue,
+                    }
+                )
+        columns = ["configuration_a", "configuration_b", "metric", "mean_difference"]
+        tests = pd.DataFrame(rows, columns=[*columns, "t", "df", "p_value"])
+        tests["p_value_holm"] = holm(tests["p_value"].to_numpy())
+        tests["significant"] = tests["p_value"] < alpha
+        return tests
+
+    def summarize(self, metric=None, *, alpha=None):
+        """Return one row per configuration: means, spreads and tests.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            A scoring name; None is ``self.metric``.
+
+        alpha : float, default=None
+            Significance level; None is ``self.alpha``.
+
+        Returns
+        -------
+        summary : pandas.DataFrame
+            See the ``summary`` attribute.
+        """
+        metric = self._metric(metric)
+        alpha = self.alpha if alpha is None else alpha
+        folds = self.folds
+        score_columns = [c for c in folds.columns if c.startswith(("test_", "train_"))]
+        param_columns = list(
+            dict.fromkeys(k for params in self.configurations.values() for k in params)
+        )
+        best = self._best(metric)
+        rows = []
+        for label in self.labels:
+            group = folds[folds["configuration"] == label]
+            row = {"configuration": label}
+            row.update({k: group[k].iloc[0] for k in param_columns if k in group})
+            row["n_folds"] = len(group)
+            for column in score_columns:
+                values = group[column].to_numpy(dtype=float)
+                row[f"{column}_mean"] = values.mean()
+                row[f"{column}_std"] = values.std()
+            row["fit_time_mean"] = group["fit_time"].mean()
+            row["n_iter_mean"] = group["n_iter"].mean()
+            if "epochs_to_target" in group:
+                row["epochs_to_target_mean"] = group["epochs_to_target"].mean()
+                row["n_reached_target"] = int(group["epochs_to_target"].notna().sum())
+            if label == best or best is None:
+                row["p_value_vs_best"] = np.nan
+            else:
+                row["p_value_vs_best"] = self.test(label, best, metric=metric).pvalue
+            row["different_from_best"] = bool(row["p_value_vs_best"] < alpha)
+            rows.append(row)
+        summary = pd.DataFrame(rows)
+        ranks = summary[f"test_{metric}_mean"].rank(ascending=False, method="min")
+        position = list(summary.columns).index("p_value_vs_best")
+        summary.insert(position, "rank", ranks.astype("Int64"))
+        return summary
+
+    def _metric(self, metric):
+        metric = self.metric if metric is None else metric
+        if metric not in self.scoring:
+            raise ValueError(f"metric={metric!r} is not one of {self.scoring}.")
+        return metric
+
+    def __repr__(self):
+        n_folds = self.folds["fold"].nunique()
+        return (
+            f"{type(self).__name__}({len(self.labels)} configurations x {n_folds} "
+            f"folds, metric={self.metric!r}, best={self.best!r})"
+        )

@@ -1,0 +1,111 @@
+"""Figures of a comparison report, rendered to PNG bytes.
+
+matplotlib and :mod:`sklearn_losslab.plotting` are imported only when a
+figure is drawn; every figure is closed once saved.
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import io
+
+import numpy as np
+
+
+def comparison_figures(result, *, fold=0):
+    """Draw the figures of a comparison and return them as PNG images.
+
+    Needs matplotlib and :mod:`sklearn_losslab.plotting`.
+
+    Parameters
+    ----------
+    result : LossComparison
+        The result of :func:`~sklearn_losslab.compare_losses`.
+
+    fold : int, default=0
+        The fold whose training histories are drawn, one curve per
+        configuration.
+
+    Returns
+    -------
+    figures : dict of str to bytes
+        ``{"learning_curves.png": ..., "diagnostics.png": ..., "scores.png":
+        ...}``: the training accuracy and cross-entropy per epoch, the
+        saturation and gradient-norm diagnostics per epoch (both left out
+        when no fit of the fold succeeded), and the test scores of every
+        fold per configuration.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import DiagnosticsDisplay, LossCurveDisplay
+
+    histories = {
+        label: runs[fold]
+        for label, runs in result.histories.items()
+        if fold < len(runs) and not runs[fold].empty
+    }
+    figures = {}
+    if histories:  # none when every fit of the fold failed
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+        for ax, metric in zip(axes, ("accuracy", "cross_entropy")):
+            LossCurveDisplay.from_history(histories, metric=metric, ax=ax)
+            ax.set_title(f"Training {metric.replace('_', '-')}, fold {fold}")
+        figures["learning_curves.png"] = png_bytes(fig)
+        display = DiagnosticsDisplay.from_history(histories)
+        display.figure_.suptitle(f"Diagnostics per epoch, fold {fold}")
+        figures["diagnostics.png"] = png_bytes(display.figure_)
+    figures["scores.png"] = png_bytes(_scores_figure(result))
+    return figures
+
+
+def _scores_figure(result):
+    import matplotlib.pyplot as plt
+
+    scores = result.scores()
+    fig, ax = plt.subplots(figsize=(1.6 * len(scores.columns) + 2, 4))
+    positions = np.arange(len(scores.columns))
+    for _, fold_scores in scores.iterrows():
+        ax.plot(positions, fold_scores.to_numpy(), color="0.75", zorder=1)
+    ax.scatter(
+        np.tile(positions, len(scores)), scores.to_numpy().ravel(), zorder=2, s=18
+    )
+    ax.errorbar(
+        positions, scores.mean(), yerr=scores.std(ddof=0), fmt="D", color="k",
+        capsize=4, zorder=3, label="mean ± std",
+    )  # fmt: skip
+    ax.set_xticks(positions, [label.replace(" / ", "\n") for label in scores.columns])
+    ax.set_ylabel(f"test {result.metric}")
+    ax.set_title("Test score of each fold (grey lines join a fold)")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def png_bytes(fig):
+    """Return a figure as PNG bytes and close it."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def figures_unavailable(*, displays=True):
+    """Return why figures cannot be drawn, or None when they can.
+
+    ``displays=False`` checks matplotlib only, not the Display objects.
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return (
+            "the figures are left out: they need matplotlib, which is not "
+            'installed (pip install "sklearn-losslab[plot]")'
+        )
+    if displays:
+        try:
+            from . import plotting  # noqa: F401
+        except ImportError as exc:
+            return f"the figures are left out: {exc}"
+    return None
