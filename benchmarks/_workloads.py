@@ -1,0 +1,203 @@
+"""The workloads of issue 5, shared by the benchmark scripts.
+
+Each workload fixes the data (``make_classification`` with a fixed seed, or
+the digits), the network and the training settings. The estimators are built
+here with equivalent settings: plain mini-batch SGD (no momentum, no L2
+penalty), the same hidden sizes, batch size, learning rate and number of
+epochs, ``tol=0`` and a huge ``n_iter_no_change`` so that every epoch runs.
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.datasets import load_digits, make_classification
+from sklearn.linear_model import SGDClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_losslab import LogisticNet
+
+NEVER = 10**9  # n_iter_no_change that never triggers
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One benchmark workload: data, network and training settings."""
+
+    name: str
+    n_samples: int  # 0 means the digits data set
+    n_features: int
+    n_classes: int
+    hidden: tuple
+    batch_size: int
+    learning_rate: float
+    epochs: int  # epochs per timed fit by default
+    quick_epochs: int  # epochs per timed fit with --quick
+    data_kwargs: dict = field(default_factory=dict)
+    seed: int = 0
+    with_sgd: bool = False  # also time SGDClassifier(loss='log_loss')
+
+    def describe(self):
+        n = "digits (1,797)" if self.n_samples == 0 else f"{self.n_samples:,}"
+        return (
+            f"{self.name}: n={n}, features={self.n_features}, "
+            f"classes={self.n_classes}, hidden={self.hidden}, "
+            f"batch={self.batch_size}, lr={self.learning_rate}"
+        )
+
+
+WORKLOADS = {
+    "A": Workload(
+        "A", 20_000, 50, 2, (64,), 64, 0.05, 10, 4,
+        dict(n_informative=10, n_redundant=10), seed=0,
+    ),
+    "B": Workload(
+        "B", 50_000, 100, 10, (256, 128), 256, 0.05, 3, 1,
+        dict(n_informative=40, n_redundant=20), seed=1,
+    ),
+    "C": Workload(
+        "C", 200_000, 20, 2, (), 256, 0.05, 10, 4,
+        dict(n_informative=10, n_redundant=5), seed=2, with_sgd=True,
+    ),
+    "D": Workload("D", 0, 64, 10, (32,), 32, 0.05, 30, 12),
+}  # fmt: skip
+
+
+def load_data(workload, dtype=np.float64):
+    """Return the standardised ``X`` (C-contiguous, of ``dtype``) and ``y``."""
+    if workload.n_samples == 0:
+        X, y = load_digits(return_X_y=True)
+    else:
+        X, y = make_classification(
+            workload.n_samples,
+            workload.n_features,
+            n_classes=workload.n_classes,
+            random_state=workload.seed,
+            **workload.data_kwargs,
+        )
+    X = StandardScaler().fit_transform(X)
+    return np.ascontiguousarray(X, dtype=dtype), y
+
+
+def make_logistic_net(workload, epochs, init="glorot_uniform", **params):
+    """LogisticNet with the workload's settings, trained for ``epochs`` epochs.
+
+    ``init='glorot_uniform'`` is the closest to MLPClassifier's initialisation
+    (Glorot uniform weights; MLPClassifier also draws its biases from the same
+    interval, LogisticNet starts them at zero). Pass ``init='auto'`` for
+    LogisticNet's default (He uniform for the ReLU layers).
+    """
+    return LogisticNet(
+        workload.hidden,
+        solver="sgd",
+        alpha=0.0,
+        batch_size=workload.batch_size,
+        learning_rate_init=workload.learning_rate,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=NEVER,
+        shuffle=True,
+        random_state=0,
+        init=init,
+        **params,
+    )
+
+
+def make_mlp(workload, epochs):
+    """MLPClassifier with the same settings (plain SGD, no momentum, no penalty)."""
+    return MLPClassifier(
+        workload.hidden,
+        solver="sgd",
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        batch_size=workload.batch_size,
+        learning_rate="constant",
+        learning_rate_init=workload.learning_rate,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=NEVER,
+        shuffle=True,
+        random_state=0,
+    )
+
+
+def make_sgd(workload, epochs):
+    """SGDClassifier(loss='log_loss'): per-sample SGD on the same objective.
+
+    Its step is per sample, so the learning rate is the mini-batch rate divided
+    by the batch size (the same step per sample as a mini-batch mean).
+    """
+    return SGDClassifier(
+        loss="log_loss",
+        penalty=None,
+        learning_rate="constant",
+        eta0=workload.learning_rate / workload.batch_size,
+        max_iter=epochs,
+        tol=None,
+        shuffle=True,
+        random_state=0,
+    )
+
+
+def make_estimators(workload, epochs, init="glorot_uniform"):
+    """Return ``{label: estimator}`` for the estimators timed on ``workload``."""
+    estimators = {
+        "LogisticNet": make_logistic_net(workload, epochs, init=init),
+        "MLPClassifier": make_mlp(workload, epochs),
+    }
+    if workload.with_sgd:
+        estimators["SGDClassifier"] = make_sgd(workload, epochs)
+    return estimators
+
+
+def training_state(workload, X, y, init="glorot_uniform"):
+    """Build LogisticNet's training state the way ``LogisticNet._train`` does.
+
+    Returns a namespace with the validated ``X`` and encoded ``Y``, the
+    :class:`~sklearn_losslab._training.EpochRunner` (its buffers), the
+    parameters, the gradient buffers, the optimizer and an RNG for the epoch
+    permutations. The profiling scripts call the package's own functions on
+    these real buffers.
+    """
+    from types import SimpleNamespace
+
+    from sklearn_losslab import _network as net
+    from sklearn_losslab._training import EpochRunner
+    from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+
+    est = make_logistic_net(workload, 1, init=init)
+    X, Y, _, units = est._validate_training_data(X, y, None, True, False)
+    coefs, intercepts = net.init_params(
+        units,
+        init=est.init,
+        activation=est.activation,
+        rng=np.random.RandomState(0),
+        dtype=X.dtype,
+    )
+    est._reset_training_state()
+    runner = EpochRunner(
+        units,
+        min(est.batch_size, X.shape[0]),
+        X.dtype,
+        ACTIVATIONS[est.activation],
+        OUTPUT_ACTIVATIONS[est.out_activation_],
+        est._loss_object(),
+        est.alpha,
+        multilabel=est._multilabel,
+    )
+    return SimpleNamespace(
+        estimator=est,
+        X=X,
+        Y=Y,
+        units=units,
+        runner=runner,
+        coefs=coefs,
+        intercepts=intercepts,
+        grads=net.allocate_grads(coefs, intercepts),
+        optimizer=est._make_optimizer(coefs + intercepts),
+        rng=np.random.RandomState(0),
+    )
