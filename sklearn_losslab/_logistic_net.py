@@ -650,7 +650,7 @@ class LogisticNet(
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        multilabel = type_of_target(y) == "multilabel-indicator"
+        multilabel = y.ndim == 2 and type_of_target(y) == "multilabel-indicator"
         if y.ndim == 2 and not multilabel:
             raise ValueError(
                 "Multiclass-multioutput targets are not supported; y must be "
@@ -658,9 +658,7 @@ class LogisticNet(
             )
         if reset:
             if not incremental:  # partial_fit set classes_ from `classes`
-                self.classes_ = (
-                    np.arange(y.shape[1]) if multilabel else unique_labels(y)
-                )
+                self.classes_ = np.arange(y.shape[1]) if multilabel else _classes(y)
             self._multilabel = multilabel
             if not multilabel and len(self.classes_) < 2:
                 raise ValueError(
@@ -937,3 +935,8 @@ def _quiet_finiteness_check():
     that follows decides.
     """
     return np.errstate(over="ignore", invalid="ignore")
+
+
+def _classes(y):
+    """The sorted labels of 1-D ``y`` (``unique_labels`` checks mixed types)."""
+    return unique_labels(y) if y.dtype == object else np.unique(y)

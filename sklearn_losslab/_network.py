@@ -103,10 +103,10 @@ def init_params(layer_units, *, init, activation, rng, dtype):
 
 def _input_matmul(X, w, out):
     """``X @ w`` into ``out`` for the input layer, dense or sparse."""
-    if sp.issparse(X):
-        out[...] = X @ w
-    else:
+    if type(X) is np.ndarray or not sp.issparse(X):
         np.dot(X, w, out=out)
+    else:
+        out[...] = X @ w
     return out
 
 
@@ -175,6 +175,8 @@ def forward(X, coefs, intercepts, hidden, output, acts=None, z_out=None):
 
     acts, z_out : buffers from :func:`allocate`, default=None
         Filled in place when given (their first ``n_samples`` rows are used).
+        When their rows match ``X``'s, ``acts`` itself is returned with
+        ``acts[0]`` set to ``X``: the training loop reuses one list.
 
     Returns
     -------
@@ -192,8 +194,6 @@ def forward(X, coefs, intercepts, hidden, output, acts=None, z_out=None):
     elif acts[1].shape[0] != n or z_out.shape[0] != n:
         acts = [None] + [a[:n] for a in acts[1:]]
         z_out = z_out[:n]
-    else:
-        acts = [None] + acts[1:]
     acts[0] = X
     last = len(coefs) - 1
     # Only the input can be sparse; the hidden layers are dense arrays.
@@ -248,6 +248,7 @@ def backward(
     deltas,
     coef_grads,
     intercept_grads,
+    ones=None,
 ):
     """Back-propagate the output delta and fill the gradient arrays in place.
 
@@ -277,20 +278,27 @@ def backward(
     coef_grads, intercept_grads : list of ndarray
         Filled in place.
 
+    ones : ndarray of shape (n_samples,), default=None
+        A vector of ones (allocated when not given): the bias gradient, a sum
+        over the rows, is computed as ``ones @ delta``, faster than a
+        reduction along the short axis.
+
     Returns
     -------
     coef_grads, intercept_grads : list of ndarray
     """
     n = delta.shape[0]
+    if ones is None:
+        ones = np.ones(n, delta.dtype)
     for i in range(len(coefs) - 1, -1, -1):
         a_prev = acts[i]
-        if i == 0 and sp.issparse(a_prev):
+        if i == 0 and type(a_prev) is not np.ndarray and sp.issparse(a_prev):
             coef_grads[i][...] = a_prev.T @ delta
         else:
             np.dot(a_prev.T, delta, out=coef_grads[i])
         if alpha:
             coef_grads[i] += (alpha * penalty_scale) * coefs[i]
-        np.add.reduce(delta, axis=0, out=intercept_grads[i])
+        np.dot(ones, delta, out=intercept_grads[i])
         if i > 0:
             prev = deltas[i - 1][:n]
             np.dot(delta, coefs[i].T, out=prev)

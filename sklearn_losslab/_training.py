@@ -28,8 +28,9 @@ SATURATED_SIGMA_PRIME = 0.01
 SATURATED_Z = 4.0
 #: Gradient norms are averaged over at most this many batches per epoch.
 GRAD_NORM_BATCHES = 8
-#: The outputs of about this many samples are recorded, then measured at once.
-RECORD_ROWS = 4096
+#: The outputs of about this many samples and units are recorded, then
+#: measured at once (about 1.6 MB of buffers in float64).
+RECORD_VALUES = 65536
 
 
 class DivergenceError(ValueError, ArithmeticError):
@@ -304,10 +305,11 @@ class EpochRunner:
         )
         self.x_buf = np.empty((batch_size, layer_units[0]), dtype)
         self.y_float = np.empty((batch_size, layer_units[-1]), dtype)
+        self.ones = np.ones(batch_size, dtype)
         # The outputs of whole batches are recorded in blocks of about
-        # RECORD_ROWS rows and measured once per block, vectorised.
-        block = batch_size * max(1, RECORD_ROWS // batch_size)
+        # RECORD_VALUES values and measured once per block, vectorised.
         n_out = layer_units[-1]
+        block = batch_size * max(1, RECORD_VALUES // n_out // batch_size)
         self.z_block = np.empty((block, n_out), dtype)
         self.a_block = np.empty((block, n_out), dtype)
         self.Y_block = np.empty((block, n_out), bool)
@@ -376,7 +378,8 @@ class EpochRunner:
                 self.multilabel,
             )
 
-        hidden_bufs = self.acts[:-1]
+        hidden_bufs = self.acts[1:-1]
+        acts_full = [None, *hidden_bufs, None]  # reused by every full batch
         # Gradient norms are measured on at most GRAD_NORM_BATCHES evenly spaced
         # batches: one numpy call per layer and batch is not free on small ones.
         stride = max(1, -(-n // bs) // GRAD_NORM_BATCHES)
@@ -411,14 +414,10 @@ class EpochRunner:
             Yf = self.y_float[:m]
             np.copyto(Yf, Yb)
             # The output layer writes straight into the record.
+            acts = acts_full if m == bs else [None, *(h[:m] for h in hidden_bufs), None]
+            acts[-1] = a_block[rows]
             acts, z_out = net.forward(
-                Xb,
-                coefs,
-                intercepts,
-                self.hidden,
-                self.output,
-                hidden_bufs + [a_block[rows]],
-                z_block[rows],
+                Xb, coefs, intercepts, self.hidden, self.output, acts, z_block[rows]
             )
             if first_batch_acts is None:
                 first_batch_acts = [a.copy() for a in acts[1:-1]]
@@ -443,6 +442,7 @@ class EpochRunner:
                     self.deltas,
                     coef_grads,
                     intercept_grads,
+                    self.ones[:m],
                 )
                 if batch % stride == 0:
                     n_measured += 1

@@ -485,7 +485,7 @@ def test_record_blocks_do_not_change_the_history(three_classes, monkeypatch):
     X, y = three_classes
     params = dict(hidden_layer_sizes=(6,), batch_size=16, max_iter=3, random_state=0)
     whole = LogisticNet(**params).fit(X, y).history_
-    monkeypatch.setattr(training, "RECORD_ROWS", 64)
+    monkeypatch.setattr(training, "RECORD_VALUES", 64 * 3)
     blocks = LogisticNet(**params).fit(X, y).history_
     columns = [c for c in whole.columns if c != "time_s"]
     pd.testing.assert_frame_equal(blocks[columns], whole[columns], rtol=1e-12)
