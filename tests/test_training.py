@@ -489,3 +489,23 @@ def test_record_blocks_do_not_change_the_history(three_classes, monkeypatch):
     blocks = LogisticNet(**params).fit(X, y).history_
     columns = [c for c in whole.columns if c != "time_s"]
     pd.testing.assert_frame_equal(blocks[columns], whole[columns], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0])
+def test_training_softmax_equals_the_public_softmax(dtype, scale, rng):
+    from scipy.special import softmax
+
+    from sklearn_losslab._training import _TrainingSoftmax
+
+    z = (rng.randn(32, 7) * scale).astype(dtype)
+    out = np.empty_like(z)
+    result = _TrainingSoftmax(7, dtype).forward(z, out)
+    assert result is out and result.dtype == dtype
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(
+        result, softmax(z.astype(float), axis=1), rtol=rtol, atol=1e-30
+    )
+    np.testing.assert_allclose(
+        result, OUTPUT_ACTIVATIONS["softmax"].forward(z), rtol=rtol, atol=1e-30
+    )
