@@ -382,6 +382,8 @@ class EpochRunner:
         coef_grads, intercept_grads = grads
         params, flat_grads = [flat[0]], [flat[1]]
         n_layers = len(coefs)
+        hidden_coefs = list(zip(coefs[:-1], intercepts[:-1]))
+        W_out, b_out = coefs[-1], intercepts[-1]
         z_block, a_block, Y_block, w_block = (
             self.z_block,
             self.a_block,
@@ -391,84 +393,108 @@ class EpochRunner:
         block_rows = len(z_block)
         outputs = OutputSums()
         weighted = sample_weight is not None
+        alpha = self.alpha
+        output, loss, name = self.output, self.loss, self.output.name
+        fused = name in loss.fused_outputs
+        hidden_forward, hidden_backward = self.hidden.forward, self.hidden.backward
+        output_forward = output.forward
+        dot, copyto = np.dot, np.copyto
 
         def measure(rows):
             outputs.add(
                 Y_block[:rows],
                 z_block[:rows],
                 a_block[:rows],
-                self.output.name,
-                self.loss,
+                name,
+                loss,
                 w_block[:rows] if weighted else None,
                 self.multilabel,
             )
 
-        hidden_bufs = self.acts[1:-1]
-        acts_full = [None, *hidden_bufs, None]  # reused by every full batch
         # Gradient norms are measured on at most GRAD_NORM_BATCHES evenly spaced
         # batches: one numpy call per layer and batch is not free on small ones.
         stride = max(1, -(-n // bs) // GRAD_NORM_BATCHES)
         norm_sums = [0.0] * n_layers
         n_measured = 0
         penalty_sum = 0.0
-        first_batch_acts = None
+        first_batch_hidden = None
         # Plain gradient descent takes gradients pre-multiplied by its rate.
         apply_scaled = getattr(optimizer, "apply_scaled", None)
         scale = optimizer.learning_rate if apply_scaled else 1.0
+        buffers = self._batch_buffers(bs)
         pos = 0  # rows recorded in the current block
         for batch, start in enumerate(range(0, n, bs)):
             stop = min(start + bs, n)
             m = stop - start
+            if m != bs:
+                buffers = self._batch_buffers(m)
+            x_buf, Yf, hidden_out, deltas, ones = buffers
             rows = slice(pos, pos + m)
             if order is None:
                 Xb = X[start:stop]
                 Yb = Y_block[rows]
-                np.copyto(Yb, Y[start:stop])
+                copyto(Yb, Y[start:stop])
                 swb = None if sample_weight is None else sample_weight[start:stop]
             else:
                 idx = order[start:stop]
                 # mode="clip" skips the bounds check that makes np.take buffer
                 # its output: the indices are a permutation, always in range.
-                Xb = (
-                    X[idx]
-                    if sparse
-                    else X.take(idx, axis=0, out=self.x_buf[:m], mode="clip")
-                )
-                Yb = Y.take(idx, axis=0, out=Y_block[rows], mode="clip")
+                Xb = X[idx] if sparse else X.take(idx, 0, x_buf, "clip")
+                Yb = Y.take(idx, 0, Y_block[rows], "clip")
                 swb = None if sample_weight is None else sample_weight[idx]
-            Yf = self.y_float[:m]
-            np.copyto(Yf, Yb)
-            # The output layer writes straight into the record.
-            acts = acts_full if m == bs else [None, *(h[:m] for h in hidden_bufs), None]
-            acts[-1] = a_block[rows]
-            acts, z_out = net.forward(
-                Xb, coefs, intercepts, self.hidden, self.output, acts, z_block[rows]
-            )
-            if first_batch_acts is None:
-                first_batch_acts = [a.copy() for a in acts[1:-1]]
+            copyto(Yf, Yb)
+
+            # Forward (_network.forward, inlined): the output layer writes
+            # straight into the record.
+            a = Xb
+            for (W, b), h in zip(hidden_coefs, hidden_out):
+                if a is Xb and sparse:
+                    h[...] = Xb @ W
+                else:
+                    dot(a, W, h)
+                h += b
+                hidden_forward(h, h)
+                a = h
+            z, p = z_block[rows], a_block[rows]
+            if a is Xb and sparse:
+                z[...] = Xb @ W_out
+            else:
+                dot(a, W_out, z)
+            z += b_out
+            output_forward(z, p)
+            if first_batch_hidden is None:
+                first_batch_hidden = [h.copy() for h in hidden_out]
             total = m
             if weighted:
                 w_block[rows] = swb
                 total = float(swb.sum())
             pos += m
             if total > 0:
-                if self.alpha:
-                    penalty_sum += net.penalty(coefs, self.alpha, 1.0)
-                delta = net.output_delta(
-                    Yf, acts, self.output, self.loss, swb, self.deltas[-1], scale
-                )
-                net.backward(
-                    acts,
-                    delta,
-                    coefs,
-                    self.hidden,
-                    self.alpha,
-                    scale / total,
-                    self.deltas,
-                    coef_grads,
-                    intercept_grads,
-                    self.ones[:m],
-                )
+                if alpha:
+                    penalty_sum += net.penalty(coefs, alpha, 1.0)
+                # Backward (_network.output_delta and backward, inlined).
+                d = deltas[-1]
+                if fused:
+                    np.subtract(p, Yf, out=d)
+                else:
+                    d[...] = output.vjp(p, loss.gradient(Yf, p, name))
+                if weighted:
+                    d *= (swb * (scale / total))[:, np.newaxis]
+                else:
+                    d *= scale / m
+                for i in range(n_layers - 1, -1, -1):
+                    a_prev = hidden_out[i - 1] if i else Xb
+                    if i == 0 and sparse:
+                        coef_grads[0][...] = Xb.T @ d
+                    else:
+                        dot(a_prev.T, d, coef_grads[i])
+                    if alpha:
+                        coef_grads[i] += (alpha * (scale / total)) * coefs[i]
+                    dot(ones, d, intercept_grads[i])
+                    if i:
+                        d_prev = deltas[i - 1]
+                        dot(d, coefs[i].T, d_prev)
+                        d = hidden_backward(a_prev, d_prev)
                 if batch % stride == 0:
                     n_measured += 1
                     for i in range(n_layers):
@@ -494,4 +520,17 @@ class EpochRunner:
             if n_measured
             else np.full(n_layers, np.nan)
         )
-        return EpochRecord(outputs, penalty_sum, grad_norms, first_batch_acts)
+        return EpochRecord(outputs, penalty_sum, grad_norms, first_batch_hidden)
+
+    def _batch_buffers(self, m):
+        """The buffers for a batch of ``m`` rows: views of the full-size ones.
+
+        Returns ``(x, Y as floats, hidden activations, deltas, ones)``.
+        """
+        return (
+            self.x_buf[:m],
+            self.y_float[:m],
+            [h[:m] for h in self.acts[1:-1]],
+            [d[:m] for d in self.deltas],
+            self.ones[:m],
+        )

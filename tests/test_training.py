@@ -509,3 +509,53 @@ def test_training_softmax_equals_the_public_softmax(dtype, scale, rng):
     np.testing.assert_allclose(
         result, OUTPUT_ACTIVATIONS["softmax"].forward(z), rtol=rtol, atol=1e-30
     )
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_epoch_loop_equals_the_network_functions(sparse_input, loss, weighted, rng):
+    """The loop inlines _network.forward / output_delta / backward: same steps."""
+    import scipy.sparse as sp
+
+    from sklearn_losslab import _network as net
+    from sklearn_losslab._training import EpochRunner
+    from sklearn_losslab.activations import ACTIVATIONS
+    from sklearn_losslab.losses import LOSSES
+    from sklearn_losslab.optimizers import SGD
+
+    X = rng.randn(23, 5)
+    X[X < 0] = 0
+    Y = np.eye(3, dtype=bool)[rng.randint(0, 3, 23)]
+    w = rng.uniform(0.5, 2, 23) if weighted else None
+    Xin = sp.csr_matrix(X) if sparse_input else X
+    hidden, output = ACTIVATIONS["tanh"], OUTPUT_ACTIVATIONS["softmax"]
+    units, bs, lr, alpha = [5, 4, 3, 3], 8, 0.3, 0.01
+    coefs, intercepts = net.init_params(
+        units, init="glorot_normal", activation="tanh", rng=rng, dtype=np.float64
+    )
+    order = rng.permutation(23)  # 8 + 8 + 7: the last batch is partial
+    # Reference: the network functions, batch by batch.
+    ref_c, ref_b = [c.copy() for c in coefs], [b.copy() for b in intercepts]
+    for start in range(0, 23, bs):
+        idx = order[start : start + bs]
+        Yb, wb = Y[idx].astype(float), None if w is None else w[idx]
+        acts, _ = net.forward(Xin[idx], ref_c, ref_b, hidden, output)
+        delta = net.output_delta(
+            Yb, acts, output, LOSSES[loss], wb, np.empty((len(idx), 3)), lr
+        )
+        total = len(idx) if w is None else wb.sum()
+        _, deltas = net.allocate(units, len(idx), np.float64)[1:]
+        gc, gb = net.allocate_grads(ref_c, ref_b)
+        net.backward(acts, delta, ref_c, hidden, alpha, lr / total, deltas, gc, gb)
+        for p, g in zip(ref_c + ref_b, gc + gb):
+            p -= g
+    # The epoch loop.
+    flat, c2, b2 = net.flatten(coefs, intercepts)
+    gflat, gc2, gb2 = net.flatten(coefs, intercepts)
+    runner = EpochRunner(units, bs, np.float64, hidden, output, LOSSES[loss], alpha)
+    runner.run_epoch(
+        Xin, Y, w, order, (c2, b2), (gc2, gb2), (flat, gflat), SGD([flat], lr)
+    )
+    for p, q in zip(ref_c + ref_b, c2 + b2):
+        np.testing.assert_allclose(q, p, rtol=1e-13, atol=1e-15)
