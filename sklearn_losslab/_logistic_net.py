@@ -6,7 +6,7 @@
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import log_expit, log_softmax, logsumexp
+from scipy.special import expit, log_expit, log_softmax, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import train_test_split
@@ -846,7 +846,10 @@ class LogisticNet(
             with log-sigmoid / log-softmax, so they are finite at saturation,
             and never NaN, however large the input.
         """
-        u, e = self._scaled_logits(X)
+        return self._log_proba(*self._scaled_logits(X))
+
+    def _log_proba(self, u, e):
+        """Log-probabilities from the scaled logits ``u * 2**e``."""
         if self.out_activation_ == "softmax":
             if e.any():  # softmax needs only the logits' differences within a row
                 u = unscale(u - u.max(axis=1, keepdims=True), e[:, np.newaxis])
@@ -884,7 +887,29 @@ class LogisticNet(
             units for single-label classes the unit outputs are normalised to
             sum to 1. For multilabel targets, the probability of each label.
         """
-        return np.exp(self.predict_log_proba(X))
+        u, e = self._scaled_logits(X)
+        normalised_units = self.out_activation_ == "sigmoid" and not (
+            self._multilabel or u.shape[1] == 1
+        )
+        if normalised_units:  # the careful way, in logs
+            return np.exp(self._log_proba(u, e))
+        scaled = e != 0
+        if not scaled.any():
+            return self._proba(u)
+        # Rows that needed rescaling take the log path; the others stay as if
+        # they were alone.
+        proba = np.empty((len(u), max(2, u.shape[1])), dtype=u.dtype)
+        proba[scaled] = np.exp(self._log_proba(u[scaled], e[scaled]))
+        proba[~scaled] = self._proba(u[~scaled])
+        return proba
+
+    def _proba(self, z):
+        """Probabilities from logits ``z`` (softmax or independent sigmoids)."""
+        if self.out_activation_ == "softmax":
+            return OUTPUT_ACTIVATIONS["softmax"].forward(z, out=z)
+        if self._multilabel:
+            return expit(z, out=z)
+        return np.column_stack([expit(-z[:, 0]), expit(z[:, 0])])
 
     def score(self, X, y, sample_weight=None):
         """Return the mean accuracy on the given test data and labels.

@@ -171,7 +171,8 @@ def forward(X, coefs, intercepts, hidden, output, acts=None, z_out=None):
 
     hidden, output : activation objects
         Hidden and output activations (from ``ACTIVATIONS`` and
-        ``OUTPUT_ACTIVATIONS``).
+        ``OUTPUT_ACTIVATIONS``). ``output=None`` stops at the logits: then
+        ``acts[-1]`` is ``z_out``.
 
     acts, z_out : buffers from :func:`allocate`, default=None
         Filled in place when given (their first ``n_samples`` rows are used).
@@ -188,9 +189,8 @@ def forward(X, coefs, intercepts, hidden, output, acts=None, z_out=None):
     """
     n = X.shape[0]
     if acts is None:
-        acts, z_out, _ = allocate(
-            [X.shape[1]] + [c.shape[1] for c in coefs], n, X.dtype
-        )
+        acts = [None] + [np.empty((n, c.shape[1]), X.dtype) for c in coefs]
+        z_out = np.empty((n, coefs[-1].shape[1]), X.dtype)
     elif acts[1].shape[0] != n or z_out.shape[0] != n:
         acts = [None] + [a[:n] for a in acts[1:]]
         z_out = z_out[:n]
@@ -210,7 +210,10 @@ def forward(X, coefs, intercepts, hidden, output, acts=None, z_out=None):
     else:
         np.dot(acts[last], coefs[last], out=z_out)
     z_out += intercepts[last]
-    output.forward(z_out, out=acts[-1])
+    if output is None:
+        acts[-1] = z_out
+    else:
+        output.forward(z_out, out=acts[-1])
     return acts, z_out
 
 

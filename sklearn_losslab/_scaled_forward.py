@@ -46,6 +46,9 @@ HOMOGENEOUS = frozenset({"identity", "relu", "leaky_relu"})
 """Hidden activations with ``f(c z) = c f(z)`` for ``c > 0``."""
 
 BOUNDED = frozenset({"sigmoid", "tanh"})
+
+#: Prediction runs in chunks of rows of about this many hidden values.
+CHUNK_VALUES = 2**19
 """Hidden activations with ``|f(z)| <= 1``; each of the others has ``|f(z)| <= |z|``."""
 
 
@@ -207,13 +210,22 @@ def forward_logits(X, coefs, intercepts, hidden, output):
     e : ndarray of int64 of shape (n_samples,)
         Row exponents: the logits are ``u * 2**e[:, np.newaxis]``.
     """
-    risky = overflow_risk(X, coefs, intercepts, hidden)
-    e = np.zeros(X.shape[0], dtype=np.int64)
-    if not risky.any():
-        return net.forward(X, coefs, intercepts, hidden, output)[1], e
-    u = np.empty((X.shape[0], coefs[-1].shape[1]), dtype=coefs[-1].dtype)
-    safe = ~risky
-    if safe.any():
-        u[safe] = net.forward(X[safe], coefs, intercepts, hidden, output)[1]
-    u[risky], e[risky] = scaled_forward(X[risky], coefs, intercepts, hidden)
+    n = X.shape[0]
+    u = np.empty((n, coefs[-1].shape[1]), dtype=coefs[-1].dtype)
+    e = np.zeros(n, dtype=np.int64)
+    # In chunks of rows: the hidden activations of one chunk stay in cache and
+    # the memory does not grow with the number of rows.
+    step = max(1, CHUNK_VALUES // max(c.shape[1] for c in coefs))
+    for start in range(0, n, step):
+        rows = slice(start, min(start + step, n))
+        Xc = X[rows]
+        risky = overflow_risk(Xc, coefs, intercepts, hidden)
+        if not risky.any():
+            u[rows] = net.forward(Xc, coefs, intercepts, hidden, None)[1]
+            continue
+        uc, ec = u[rows], e[rows]
+        safe = ~risky
+        if safe.any():
+            uc[safe] = net.forward(Xc[safe], coefs, intercepts, hidden, None)[1]
+        uc[risky], ec[risky] = scaled_forward(Xc[risky], coefs, intercepts, hidden)
     return u, e
