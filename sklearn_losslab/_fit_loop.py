@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_random_state
 
 from . import _network as net
-from ._training import DivergenceError, EpochRunner, OutputSums, hidden_health
+from ._training import DivergenceError, EpochRunner, OutputSums
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
@@ -183,7 +183,7 @@ class EpochLoopMixin:
                     epoch_loss = (
                         seen.outputs.loss + seen.penalty
                     ) / seen.outputs.weight
-                    dead, saturated = hidden_health(seen.hidden, self.activation)
+                    dead, saturated = seen.hidden_health
                 if not (np.isfinite(epoch_loss) and np.isfinite(flat).all()):
                     self._diverged(flat, last_good, epoch_loss)
                 np.copyto(last_good, flat)

@@ -30,8 +30,8 @@ SATURATED_Z = 4.0
 #: Gradient norms are averaged over at most this many batches per epoch.
 GRAD_NORM_BATCHES = 8
 #: The outputs of about this many samples and units are recorded, then
-#: measured at once (about 1.6 MB of buffers in float64).
-RECORD_VALUES = 65536
+#: measured at once (about 0.4 MB of buffers in float64).
+RECORD_VALUES = 16384
 
 
 class DivergenceError(ValueError, ArithmeticError):
@@ -271,14 +271,14 @@ class EpochRecord:
         ``GRAD_NORM_BATCHES`` evenly spaced batches of the epoch (all batches
         when there are fewer).
 
-    hidden : list of ndarray
-        Copies of the hidden activations of the epoch's first batch.
+    hidden_health : tuple of two float
+        :func:`hidden_health` of the epoch's first batch.
     """
 
     outputs: OutputSums
     penalty: float
     grad_norms: np.ndarray
-    hidden: list
+    hidden_health: tuple
 
 
 class EpochRunner:
@@ -325,9 +325,10 @@ class EpochRunner:
         self.hidden, self.output, self.loss = hidden, output, loss
         self.alpha = alpha
         self.multilabel = multilabel
-        self.acts, self.z_out, self.deltas = net.allocate(
-            layer_units, batch_size, dtype
-        )
+        # Hidden activations and deltas of one batch; the output layer writes
+        # into the record blocks below.
+        self.hidden_bufs = [np.empty((batch_size, u), dtype) for u in layer_units[1:-1]]
+        self.deltas = [np.empty((batch_size, u), dtype) for u in layer_units[1:]]
         self.x_buf = np.empty((batch_size, layer_units[0]), dtype)
         self.y_float = np.empty((batch_size, layer_units[-1]), dtype)
         self.ones = np.ones(batch_size, dtype)
@@ -417,7 +418,7 @@ class EpochRunner:
         norm_sums = [0.0] * n_layers
         n_measured = 0
         penalty_sum = 0.0
-        first_batch_hidden = None
+        health = None
         # Plain gradient descent takes gradients pre-multiplied by its rate.
         apply_scaled = getattr(optimizer, "apply_scaled", None)
         scale = optimizer.learning_rate if apply_scaled else 1.0
@@ -462,8 +463,8 @@ class EpochRunner:
                 dot(a, W_out, z)
             z += b_out
             output_forward(z, p)
-            if first_batch_hidden is None:
-                first_batch_hidden = [h.copy() for h in hidden_out]
+            if health is None:
+                health = hidden_health(hidden_out, self.hidden.name)
             total = m
             if weighted:
                 w_block[rows] = swb
@@ -520,7 +521,7 @@ class EpochRunner:
             if n_measured
             else np.full(n_layers, np.nan)
         )
-        return EpochRecord(outputs, penalty_sum, grad_norms, first_batch_hidden)
+        return EpochRecord(outputs, penalty_sum, grad_norms, health)
 
     def _batch_buffers(self, m):
         """The buffers for a batch of ``m`` rows: views of the full-size ones.
@@ -530,7 +531,7 @@ class EpochRunner:
         return (
             self.x_buf[:m],
             self.y_float[:m],
-            [h[:m] for h in self.acts[1:-1]],
+            [h[:m] for h in self.hidden_bufs],
             [d[:m] for d in self.deltas],
             self.ones[:m],
         )
