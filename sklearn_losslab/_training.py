@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
 from . import _network as net
 from .activations import Softmax
@@ -398,7 +399,8 @@ class EpochRunner:
         output, loss, name = self.output, self.loss, self.output.name
         fused = name in loss.fused_outputs
         hidden_forward, hidden_backward = self.hidden.forward, self.hidden.backward
-        output_forward = output.forward
+        # The sigmoid's forward is scipy's expit; call it without the wrapper.
+        output_forward = expit if name == "sigmoid" else output.forward
         dot, copyto = np.dot, np.copyto
 
         def measure(rows):
