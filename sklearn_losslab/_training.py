@@ -1,11 +1,23 @@
 """The mini-batch epoch loop and the per-epoch measurements.
 
-Speed tricks live here and nowhere else: buffers allocated once per batch size,
-batches gathered with ``np.take(..., out=...)`` from a per-epoch permutation
-(no per-batch allocation, no full copy of ``X``), parameters updated in place.
-The per-batch bookkeeping is one copy of the output pre-activations into an
-epoch buffer; losses, accuracy and output saturation are computed from that
-buffer once per epoch, vectorised. The math is the one of :mod:`._network`.
+Speed tricks live here and nowhere else. The loop inlines the forward and
+backward passes of :mod:`._network` (the reference, which the tests compare it
+with step by step) and:
+
+- gathers each batch with ``np.take(..., mode="clip")`` from a per-epoch
+  permutation shuffled in place, into a buffer allocated once (no per-batch
+  allocation, no copy of ``X``);
+- keeps the parameters and the gradients in two flat vectors with per-layer
+  views, so the optimizer makes one update per step; plain gradient descent
+  gets gradients already multiplied by its learning rate, folded into the
+  output delta;
+- computes bias gradients and softmax row sums as matrix-vector products;
+- writes the output layer of each batch straight into record blocks, whose
+  losses, accuracy and saturation are measured once per block, vectorised,
+  from the logits and probabilities the forward pass already has (the
+  cross-entropy exactly, without ``log(0)``);
+- measures the gradient norms on a few batches and the hidden units on the
+  first batch of the epoch.
 """
 
 # Authors: The sklearn_losslab developers
