@@ -5,6 +5,8 @@ the digits), the network and the training settings. The estimators are built
 here with equivalent settings: plain mini-batch SGD (no momentum, no L2
 penalty), the same hidden sizes, batch size, learning rate and number of
 epochs, ``tol=0`` and a huge ``n_iter_no_change`` so that every epoch runs.
+:class:`TrainingState` holds LogisticNet's training state for the scripts that
+time the epoch loop itself.
 """
 
 # Authors: The sklearn_losslab developers
