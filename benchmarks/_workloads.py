@@ -24,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_losslab import LogisticNet
 
 NEVER = 10**9  # n_iter_no_change that never triggers
+NEW_ORDER = object()  # TrainingState.run_epoch: shuffle a new order first
 
 
 @dataclass(frozen=True)
@@ -245,9 +246,15 @@ class TrainingState:
         self.rng.shuffle(self.order)
         return self.order
 
-    def run_epoch(self, order=None):
-        """One epoch of ``EpochRunner.run_epoch``, in a new order by default."""
-        order = self.next_order() if order is None else order
+    def run_epoch(self, order=NEW_ORDER):
+        """One epoch of ``EpochRunner.run_epoch``.
+
+        By default in a new order (shuffled outside the timed call is better:
+        pass ``order=state.next_order()``); ``order=None`` trains on ``X`` in
+        its own order, as ``shuffle=False`` does.
+        """
+        if order is NEW_ORDER:
+            order = self.next_order()
         with np.errstate(all="ignore"):
             return self.runner.run_epoch(*self.loop_args(order))
 
