@@ -5,11 +5,14 @@ the digits), the network and the training settings. The estimators are built
 here with equivalent settings: plain mini-batch SGD (no momentum, no L2
 penalty), the same hidden sizes, batch size, learning rate and number of
 epochs, ``tol=0`` and a huge ``n_iter_no_change`` so that every epoch runs.
+:class:`TrainingState` holds LogisticNet's training state for the scripts that
+time the epoch loop itself.
 """
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_losslab import LogisticNet
 
 NEVER = 10**9  # n_iter_no_change that never triggers
+NEW_ORDER = object()  # TrainingState.run_epoch: shuffle a new order first
 
 
 @dataclass(frozen=True)
@@ -154,50 +158,111 @@ def make_estimators(workload, epochs, init="glorot_uniform"):
     return estimators
 
 
-def training_state(workload, X, y, init="glorot_uniform"):
-    """Build LogisticNet's training state the way ``LogisticNet._train`` does.
+class TrainingState:
+    """LogisticNet's training state, built the way ``fit`` builds it.
 
-    Returns a namespace with the validated ``X`` and encoded ``Y``, the
-    :class:`~sklearn_losslab._training.EpochRunner` (its buffers), the
-    parameters, the gradient buffers, the optimizer and an RNG for the epoch
-    permutations. The profiling scripts call the package's own functions on
-    these real buffers.
+    ``LogisticNet._fit`` validates the data and draws the initial weights;
+    ``EpochLoopMixin._train`` builds the
+    :class:`~sklearn_losslab._training.EpochRunner`, copies the parameters and
+    their gradients into flat vectors with per-layer views
+    (:func:`~sklearn_losslab._network.flatten`), makes the optimizer and the
+    generator of the epoch orders, then calls ``run_epoch`` once per epoch
+    after shuffling ``order`` in place. This object holds the same things, so
+    that the profiling scripts call the loop (or the operations it calls) on
+    the real buffers.
+
+    Parameters
+    ----------
+    workload : Workload
+        The workload.
+
+    X, y : ndarray
+        Its data, from :func:`load_data`.
+
+    init : str, default='glorot_uniform'
+        LogisticNet's ``init``.
     """
-    from types import SimpleNamespace
 
-    from sklearn_losslab import _network as net
-    from sklearn_losslab._training import EpochRunner
-    from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+    def __init__(self, workload, X, y, init="glorot_uniform"):
+        from sklearn.utils import check_random_state
 
-    est = make_logistic_net(workload, 1, init=init)
-    X, Y, _, units = est._validate_training_data(X, y, None, True, False)
-    coefs, intercepts = net.init_params(
-        units,
-        init=est.init,
-        activation=est.activation,
-        rng=np.random.RandomState(0),
-        dtype=X.dtype,
-    )
-    est._reset_training_state()
-    runner = EpochRunner(
-        units,
-        min(est.batch_size, X.shape[0]),
-        X.dtype,
-        ACTIVATIONS[est.activation],
-        OUTPUT_ACTIVATIONS[est.out_activation_],
-        est._loss_object(),
-        est.alpha,
-        multilabel=est._multilabel,
-    )
-    return SimpleNamespace(
-        estimator=est,
-        X=X,
-        Y=Y,
-        units=units,
-        runner=runner,
-        coefs=coefs,
-        intercepts=intercepts,
-        grads=net.allocate_grads(coefs, intercepts),
-        optimizer=est._make_optimizer(coefs + intercepts),
-        rng=np.random.RandomState(0),
-    )
+        from sklearn_losslab import _network as net
+        from sklearn_losslab._training import EpochRunner
+        from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+
+        est = make_logistic_net(workload, 1, init=init)
+        self.estimator, self.y = est, y
+        X, _, Y, sample_weight, units = est._validate_training_data(
+            X, y, None, True, False
+        )
+        self.X, self.Y, self.sample_weight, self.units = X, Y, sample_weight, units
+        coefs, intercepts = net.init_params(
+            units,
+            init=est.init,
+            activation=est.activation,
+            rng=check_random_state(est.random_state),
+            dtype=X.dtype,
+        )
+        est._reset_training_state()
+        n = X.shape[0]
+        self.runner = EpochRunner(
+            units,
+            min(200, n) if est.batch_size == "auto" else min(est.batch_size, n),
+            X.dtype,
+            ACTIVATIONS[est.activation],
+            OUTPUT_ACTIVATIONS[est.out_activation_],
+            est._loss_object(),
+            est.alpha,
+            est._multilabel,
+        )
+        self.flat, self.coefs, self.intercepts = net.flatten(coefs, intercepts)
+        self.flat_grad, self.coef_grads, self.intercept_grads = net.flatten(
+            self.coefs, self.intercepts
+        )
+        self.optimizer = est._make_optimizer([self.flat])
+        self.optimizer.learning_rate = est._learning_rate
+        self.rng = est._shuffle_rng()
+        self.order = np.arange(n)
+
+    @property
+    def n_batches(self):
+        return -(-self.X.shape[0] // self.runner.batch_size)
+
+    def loop_args(self, order):
+        """The arguments of ``run_epoch`` for an epoch in ``order``."""
+        return (
+            self.X,
+            self.Y,
+            self.sample_weight,
+            order,
+            (self.coefs, self.intercepts),
+            (self.coef_grads, self.intercept_grads),
+            (self.flat, self.flat_grad),
+            self.optimizer,
+        )
+
+    def next_order(self):
+        """Shuffle ``order`` in place, as ``_train`` does before each epoch."""
+        self.rng.shuffle(self.order)
+        return self.order
+
+    def run_epoch(self, order=NEW_ORDER):
+        """One epoch of ``EpochRunner.run_epoch``.
+
+        By default in a new order (shuffled outside the timed call is better:
+        pass ``order=state.next_order()``); ``order=None`` trains on ``X`` in
+        its own order, as ``shuffle=False`` does.
+        """
+        if order is NEW_ORDER:
+            order = self.next_order()
+        with np.errstate(all="ignore"):
+            return self.runner.run_epoch(*self.loop_args(order))
+
+    def snapshot(self):
+        """The parameters and optimizer state, to replay an epoch from here."""
+        return self.flat.copy(), copy.deepcopy(self.optimizer.state)
+
+    def restore(self, snapshot):
+        flat, state = snapshot
+        np.copyto(self.flat, flat)
+        self.optimizer.state = copy.deepcopy(state)

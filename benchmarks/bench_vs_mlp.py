@@ -305,11 +305,11 @@ def speed_table(results):
                 f"{med['LogisticNet']:.4f}",
                 f"{med['MLPClassifier']:.4f}",
                 f"{med['SGDClassifier']:.4f}" if sgd else "",
-                f"{r['ratio_mlp']:.2f}",
-                f"{r['ratio_mlp_cpu']:.2f}" if one else "-",
+                f"{r['ratio_mlp']:.3f}",
+                f"{r['ratio_mlp_cpu']:.3f}" if one else "-",
                 f"<= {SPEED_TARGETS[r['workload']]}" + (", < 1 x SGD" if sgd else ""),
-                f"{r['ratio_sgd']:.2f}" if sgd else "",
-                f"{r['ratio_sgd_cpu']:.2f}" if sgd and one else "",
+                f"{r['ratio_sgd']:.3f}" if sgd else "",
+                f"{r['ratio_sgd_cpu']:.3f}" if sgd and one else "",
                 f"{acc['LogisticNet']:.4f}",
                 f"{acc['MLPClassifier']:.4f}",
                 _pf(check_speed(r)),
@@ -465,7 +465,7 @@ def main(argv=None):
                 print(
                     f"{name} {dtype_name} threads={threads}: "
                     + ", ".join(f"{k} {v:.4f}" for k, v in r["median"].items())
-                    + f" s/epoch; LN/MLP {r['ratio_mlp']:.2f}",
+                    + f" s/epoch; LN/MLP {r['ratio_mlp']:.3f}",
                     flush=True,
                 )
 

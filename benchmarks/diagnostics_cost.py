@@ -1,438 +1,269 @@
-"""How cheaply can per-epoch training diagnostics be recorded? (issue 5)
+"""What the per-epoch record of the training loop costs (issue 5).
 
-A later change records, per epoch, the training cross-entropy, MSE and
-accuracy, per-layer gradient norms, the output saturation ``a (1 - a)``, the
-fraction of dead ReLU units and of saturated sigmoid/tanh units, at most ~10%
-of an epoch. This script measures candidate ways of computing each quantity on
-LogisticNet's real buffers (after a forward and backward pass on a full batch)
-and prints, per workload, the cost per batch, per epoch (if done every batch),
-and as a share of the current epoch and of the *target* epoch (the target
-ratio of issue 5 times MLPClassifier's measured time per epoch).
+Every epoch of ``LogisticNet.fit`` records a row of ``history_``: the training
+loss, cross-entropy, MSE and accuracy, the output saturation (all measured by
+``OutputSums.add`` on blocks of recorded outputs), per-layer gradient norms
+(sampled on ``GRAD_NORM_BATCHES`` batches), the hidden-unit health of the
+epoch's first batch (``hidden_health``), then ``_train`` turns the sums into
+means and appends the row. The training issue asks that this record cost at
+most about 10% of an epoch on small batches.
 
-Three strategies are timed:
+This script measures that cost by ablation, on LogisticNet's real training
+state (``_workloads.TrainingState``), in one process, with one BLAS thread:
+``EpochRunner.run_epoch`` is timed as it is and with parts of the record
+switched off by monkeypatching the package for the duration of one epoch:
 
-- per batch: compute on each batch's buffers;
-- per chunk: keep the batch logits in a chunk buffer (one copy per batch, or
-  none if the forward pass writes there) and compute the output quantities
-  once per chunk of rows, vectorised;
-- probe: once per epoch, a forward pass on a fixed subsample of rows that
-  computes every hidden-unit statistic.
+- ``OutputSums.add`` replaced by a no-op (all the output metrics, the
+  training loss included);
+- ``OutputSums.add`` reduced to the training loss, the one metric that
+  ``loss_curve_`` and the stopping rule need (what the diagnostics cost
+  beyond it);
+- ``GRAD_NORM_BATCHES`` made tiny, so that only the first batch is measured;
+  the cost of the ``k`` sampled batches is ``k / (k - 1)`` times the time
+  saved (the one that is left is counted back);
+- ``hidden_health`` replaced by a function returning NaNs;
+- everything above at once.
+
+The variants are interleaved (one epoch each, in an order rotated every
+repeat), and each cost is the median of the paired differences with the
+unpatched epoch of the same repeat, shown with a 95% confidence interval of
+that median (from the order statistics of the differences). The per-epoch
+work of ``_train`` on the record (``means()``, the row, ``_append_history``)
+is timed directly: it does not depend on the data.
 
 Usage::
 
-    python benchmarks/diagnostics_cost.py [--workloads A,B,C,D] [--dtype float64]
+    python benchmarks/diagnostics_cost.py                 # A,B,C,D, float64
+    python benchmarks/diagnostics_cost.py --workloads A,D --batch-size 16
+    python benchmarks/diagnostics_cost.py --dtype float32 --budget 40
 """
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import contextlib
+import dataclasses
+import os
 import time
+import timeit
 import warnings
-from functools import partial
-from statistics import median
 
 import numpy as np
-from _workloads import WORKLOADS, load_data, make_mlp, training_state
+from _workloads import WORKLOADS, TrainingState, load_data
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from sklearn_losslab import _network as net
+from sklearn_losslab import _training
+from sklearn_losslab._training import (
+    OutputSums,
+    _weighted_sum,
+    cross_entropy_per_unit,
+)
+from sklearn_losslab.losses import LOSSES
 
-TARGETS = {"A": 0.25, "B": 0.65, "C": 0.15, "D": 0.25}
-SATURATION = 0.01  # a unit is saturated when f'(z) / max f' < 1%
+SHARE_LIMIT = 0.10  # the training issue: at most ~10% of an epoch
+clock = time.perf_counter  # --clock cpu: time.process_time
 
 
-def _per_call(func, number=300):
-    func()
-    rounds = []
-    for _ in range(5):
-        tic = time.process_time()
-        for _ in range(number):
-            func()
-        rounds.append((time.process_time() - tic) / number)
-    return median(rounds)
+def _no_add(self, *args, **kwargs):
+    return self
+
+
+def _loss_only_add(
+    self, Y, z, a, output_name, loss, sample_weight=None, multilabel=False
+):
+    """``OutputSums.add`` reduced to the training loss and the total weight."""
+    w = sample_weight
+    Yf = Y.astype(z.dtype)
+    if loss is LOSSES["cross_entropy"]:
+        top = z.argmax(axis=1) if z.shape[1] > 1 and not multilabel else None
+        per_unit = cross_entropy_per_unit(Yf, z, a, 1 - a, output_name, top)
+        self.loss += _weighted_sum(per_unit, w)
+    elif loss is LOSSES["mse"]:
+        diff = a - Yf
+        diff *= diff
+        self.loss += 0.5 * _weighted_sum(diff, w)
+    else:
+        per_sample = loss.loss_from_logits(Yf, z, output_name)
+        self.loss += float(per_sample.sum() if w is None else w @ per_sample)
+    self.weight += len(z) if w is None else float(w.sum())
+    return self
+
+
+def _no_health(hidden, activation_name):
+    return np.nan, np.nan
+
+
+#: What each variant patches: (object, attribute, replacement).
+OFF_OUTPUTS = [(OutputSums, "add", _no_add)]
+LOSS_ONLY = [(OutputSums, "add", _loss_only_add)]
+ONE_NORM = [(_training, "GRAD_NORM_BATCHES", 1e-300)]  # stride inf: batch 0 only
+OFF_HEALTH = [(_training, "hidden_health", _no_health)]
+VARIANTS = {
+    "as is": [],
+    "outputs off": OFF_OUTPUTS,
+    "loss only": LOSS_ONLY,
+    "norms on 1 batch": ONE_NORM,
+    "health off": OFF_HEALTH,
+    "all off": OFF_OUTPUTS + ONE_NORM + OFF_HEALTH,
+}
+
+
+@contextlib.contextmanager
+def patched(patches):
+    saved = [(obj, attr, getattr(obj, attr)) for obj, attr, _ in patches]
+    for obj, attr, value in patches:
+        setattr(obj, attr, value)
+    try:
+        yield
+    finally:
+        for obj, attr, value in saved:
+            setattr(obj, attr, value)
+
+
+def timed_epoch(s, patches):
+    order = s.next_order()  # outside the clock, as in _train
+    with patched(patches):
+        tic = clock()
+        s.run_epoch(order)
+        return clock() - tic
+
+
+def n_norm_batches(s):
+    """How many batches the loop measures gradient norms on."""
+    stride = max(1, s.n_batches // _training.GRAD_NORM_BATCHES)
+    return len(range(0, s.n_batches, stride))
+
+
+def history_row_seconds(s):
+    """Seconds per epoch of ``_train``'s work on the record (means, row, append)."""
+    est = s.estimator.set_params(max_iter=2)
+    est.fit(s.X, s.y)
+    row = {key: column[-1] for key, column in est._history.items()}
+    outputs = s.run_epoch().outputs
+
+    def record():
+        outputs.means()
+        est._append_history({**row})
+
+    number = 2000
+    return min(timeit.repeat(record, number=number, repeat=5)) / number
+
+
+def measure(workload, dtype, budget):
+    X, y = load_data(workload, np.dtype(dtype))
+    s = TrainingState(workload, X, y)
+    for patches in VARIANTS.values():  # warm-up
+        timed_epoch(s, patches)
+    epoch = timed_epoch(s, [])
+    repeats = int(np.clip(budget / (epoch * len(VARIANTS)), 9, 1001))
+    names = list(VARIANTS)
+    times = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            times[name].append(timed_epoch(s, VARIANTS[name]))
+    base = np.array(times["as is"])
+    saved = {name: base - np.array(t) for name, t in times.items() if name != "as is"}
+    k = n_norm_batches(s)
+    scale = k / (k - 1) if k > 1 else np.nan
+    costs = {
+        "output metrics (OutputSums.add)": saved["outputs off"],
+        "  of which beyond the training loss": saved["loss only"],
+        f"gradient norms ({k} batches)": saved["norms on 1 batch"] * scale,
+        "hidden health (first batch)": saved["health off"],
+        "all of the loop's record together": saved["all off"]
+        + saved["norms on 1 batch"] * (scale - 1),
+    }
+    return {
+        "workload": workload,
+        "dtype": dtype,
+        "n_batches": s.n_batches,
+        "repeats": repeats,
+        "epoch": float(np.median(base)),
+        "costs": costs,
+        "history row": history_row_seconds(s),
+    }
+
+
+def median_ci(values):
+    """The median and a 95% confidence interval for it (order statistics)."""
+    v = np.sort(values)
+    n = len(v)
+    k = max(int(np.floor((n - 1.96 * np.sqrt(n)) / 2)), 0)
+    return float(np.median(v)), float(v[k]), float(v[n - 1 - k])
 
 
 def _row(*cells):
     print("| " + " | ".join(str(c) for c in cells) + " |")
 
 
-def _header(*cells):
-    _row(*cells)
-    print("|" + "---|" * len(cells))
-
-
-def _rowmax(z, out):
-    np.copyto(out, z[:, 0])
-    for j in range(1, z.shape[1]):
-        np.maximum(out, z[:, j], out=out)
-    return out
-
-
-def candidates(s):
-    """Return ``[(quantity, method, strategy, callable)]`` on real buffers."""
-    r = s.runner
-    bs = r.batch_size
-    Xb = np.ascontiguousarray(s.X[:bs])
-    Yf = r.y_float
-    np.copyto(Yf, s.Y[:bs])
-    with np.errstate(all="ignore"):
-        acts, z = net.forward(
-            Xb, s.coefs, s.intercepts, r.hidden, r.output, r.acts, r.z_out
-        )
-        delta = net.output_delta(Yf, acts, r.output, r.loss, None, r.deltas[-1])
-        net.backward(acts, delta, s.coefs, r.hidden, 0.0, 1.0 / bs, r.deltas, *s.grads)
-    a_out = acts[-1]
-    hidden = acts[1:-1]
-    coef_grads, intercept_grads = s.grads
-    k = z.shape[1]
-    tmp = np.empty_like(z)
-    out = []
-
-    def add(quantity, method, strategy, func, *args, **kwargs):
-        out.append((quantity, method, strategy, partial(func, *args, **kwargs)))
-
-    # --- training loss and accuracy, per batch
-    add(
-        "cross-entropy",
-        "loss_from_logits(...).sum() (current)",
-        "batch",
-        lambda: float(r.loss.loss_from_logits(Yf, z, r.output.name).sum()),
-    )
-    if k == 1:
-
-        def ce_fast():
-            np.abs(z, out=tmp)
-            np.negative(tmp, out=tmp)
-            np.exp(tmp, out=tmp)
-            np.log1p(tmp, out=tmp)
-            return float(tmp.sum() + np.maximum(z, 0, out=tmp).sum() - np.vdot(Yf, z))
-
-        add(
-            "cross-entropy",
-            "max(z,0) + log1p(exp(-|z|)) - y z, buffers",
-            "batch",
-            ce_fast,
-        )
-    else:
-        mx, sm = np.empty(bs, z.dtype), np.empty(bs, z.dtype)
-        ones = np.ones(k, z.dtype)
-
-        def ce_fast():
-            _rowmax(z, mx)
-            np.subtract(z, mx[:, None], out=tmp)
-            np.exp(tmp, out=tmp)
-            np.dot(tmp, ones, out=sm)
-            np.log(sm, out=sm)
-            return float(mx.sum() + sm.sum() - np.vdot(Yf, z))
-
-        add(
-            "cross-entropy",
-            "max + log(sum exp(z - max)) - y.z, buffers",
-            "batch",
-            ce_fast,
-        )
-
-        def ce_reuse():
-            np.log(sm, out=sm)
-            return float(mx.sum() + sm.sum() - np.vdot(Yf, z))
-
-        add("cross-entropy", "reusing the softmax's max and sum", "batch", ce_reuse)
-    add(
-        "MSE",
-        "0.5 * |a - y|^2 via subtract + vdot",
-        "batch",
-        lambda: 0.5 * float(np.vdot(np.subtract(a_out, Yf, out=tmp), tmp)),
-    )
-    add(
-        "MSE",
-        "0.5 * m^2 * |delta|^2 (delta = (a - y)/m, CE)",
-        "batch",
-        lambda: 0.5 * bs * bs * float(np.vdot(delta, delta)),
-    )
-    add(
-        "accuracy",
-        "EpochRunner.hits + count_nonzero (current)",
-        "batch",
-        lambda: float(np.count_nonzero(r.hits(Yf, z))),
-    )
-    # --- output saturation
-    add(
-        "output saturation mean a(1-a)",
-        "sum(a) - a.a",
-        "batch",
-        lambda: float(a_out.sum() - np.vdot(a_out, a_out)),
-    )
-    # --- gradient norms
-    add(
-        "gradient norms (all layers)",
-        "vdot(g, g) per weight and bias array",
-        "batch",
-        lambda: [float(np.vdot(g, g)) for g in coef_grads + intercept_grads],
-    )
-    add(
-        "gradient norms (all layers)",
-        "vdot(g, g) per weight array",
-        "batch",
-        lambda: [float(np.vdot(g, g)) for g in coef_grads],
-    )
-    # --- hidden units
-    if hidden:
-        counts = [np.zeros(h.shape[1], np.intp) for h in hidden]
-
-        def dead():
-            for h, c in zip(hidden, counts):
-                c += np.count_nonzero(h, axis=0)
-
-        add(
-            "dead ReLU (per-unit active counts)",
-            "count_nonzero(a, axis=0), accumulated",
-            "batch",
-            dead,
-        )
-        ones_m = np.ones(bs, z.dtype)
-        sums = [np.zeros(h.shape[1], z.dtype) for h in hidden]
-        col = [np.empty(h.shape[1], z.dtype) for h in hidden]
-
-        def dead_blas():
-            for h, acc, c in zip(hidden, sums, col):
-                np.dot(ones_m, h, out=c)
-                acc += c
-
-        add(
-            "dead ReLU (per-unit active counts)",
-            "ones @ a (BLAS), accumulated; dead iff 0",
-            "batch",
-            dead_blas,
-        )
-
-        def dead_max():
-            for h, acc, c in zip(hidden, sums, col):
-                np.max(h, axis=0, out=c)
-                np.maximum(acc, c, out=acc)
-
-        add(
-            "dead ReLU (per-unit active counts)",
-            "max(a, axis=0), accumulated",
-            "batch",
-            dead_max,
-        )
-        add(
-            "zero-activation fraction",
-            "count_nonzero(a) per layer",
-            "batch",
-            lambda: [np.count_nonzero(h) for h in hidden],
-        )
-        bufs = [np.empty_like(h) for h in hidden]
-
-        def saturated_tanh():
-            return [
-                np.count_nonzero(np.abs(h, out=b) > 1 - SATURATION)
-                for h, b in zip(hidden, bufs)
-            ]
-
-        add(
-            "saturated tanh fraction",
-            "count_nonzero(|a| > 0.99)",
-            "batch",
-            saturated_tanh,
-        )
-
-        def saturated_sigmoid():
-            res = []
-            for h, b in zip(hidden, bufs):
-                np.subtract(h, 0.5, out=b)
-                np.abs(b, out=b)
-                res.append(np.count_nonzero(b > 0.5 - SATURATION / 4))
-            return res
-
-        add(
-            "saturated sigmoid fraction",
-            "count_nonzero(|a - 0.5| > 0.4975)",
-            "batch",
-            saturated_sigmoid,
-        )
-        add(
-            "mean sigmoid derivative a(1-a)",
-            "sum(a) - a.a per layer",
-            "batch",
-            lambda: [float(h.sum() - np.vdot(h, h)) for h in hidden],
-        )
-        add(
-            "mean tanh derivative 1-a^2",
-            "a.a per layer",
-            "batch",
-            lambda: [float(np.vdot(h, h)) for h in hidden],
-        )
-    # --- per chunk: one copy per batch, then vectorised per chunk
-    chunk_rows = min(8192, s.X.shape[0])
-    zc = np.empty((chunk_rows, k), z.dtype)
-    add(
-        "logits into a chunk buffer",
-        "np.copyto(zc[rows], z)",
-        "batch",
-        np.copyto,
-        zc[:bs],
-        z,
-    )
-    return out, (zc, chunk_rows)
-
-
-def chunk_candidates(s, zc, rows):
-    """Output quantities computed once per chunk of ``rows`` logits."""
-    Y = s.Y[:rows]
-    Yf = Y.astype(zc.dtype)
-    zc[...] = np.random.RandomState(0).standard_normal(zc.shape)
-    t = np.empty_like(zc)
-    k = zc.shape[1]
-    out = []
-    if k == 1:
-
-        def ce():
-            np.abs(zc, out=t)
-            np.negative(t, out=t)
-            np.exp(t, out=t)
-            np.log1p(t, out=t)
-            return float(t.sum() + np.maximum(zc, 0, out=t).sum() - np.vdot(Yf, zc))
-
-        def prob():
-            from scipy.special import expit
-
-            return expit(zc, out=t)
-    else:
-        mx, sm = np.empty(rows, zc.dtype), np.empty(rows, zc.dtype)
-        ones = np.ones(k, zc.dtype)
-
-        def ce():
-            _rowmax(zc, mx)
-            np.subtract(zc, mx[:, None], out=t)
-            np.exp(t, out=t)
-            np.dot(t, ones, out=sm)
-            np.log(sm, out=sm)
-            return float(mx.sum() + sm.sum() - np.vdot(Yf, zc))
-
-        def prob():
-            _rowmax(zc, mx)
-            np.subtract(zc, mx[:, None], out=t)
-            np.exp(t, out=t)
-            np.dot(t, ones, out=sm)
-            return np.divide(t, sm[:, None], out=t)
-
-    out.append(("cross-entropy", "chunk: stable log-sum-exp / softplus", ce))
-    out.append(
-        (
-            "accuracy",
-            "chunk: sign or argmax vs labels",
-            (lambda: np.count_nonzero((zc > 0) == Y))
-            if k == 1
-            else (lambda: np.count_nonzero(zc.argmax(axis=1) == Y.argmax(axis=1))),
-        )
-    )
-    out.append(
-        ("probabilities (for MSE, saturation)", "chunk: sigmoid / softmax", prob)
-    )
-    out.append(
-        (
-            "MSE",
-            "chunk: |p - y|^2 (after probabilities)",
-            lambda: float(np.vdot(np.subtract(t, Yf, out=t), t)),
-        )
-    )
-    out.append(
-        (
-            "output saturation mean a(1-a)",
-            "chunk: sum(p) - p.p (after probabilities)",
-            lambda: float(t.sum() - np.vdot(t, t)),
-        )
-    )
-    return out  # fmt: skip
-
-
-def probe_cost(s, rows):
-    """One forward pass on ``rows`` samples with every hidden-unit statistic."""
-    r = s.runner
-    Xp = np.ascontiguousarray(s.X[:rows])
-    acts_buf, z_buf, _ = net.allocate(s.units, rows, s.X.dtype)
-
-    def probe():
-        with np.errstate(all="ignore"):
-            acts, _ = net.forward(
-                Xp, s.coefs, s.intercepts, r.hidden, r.output, acts_buf, z_buf
-            )
-        for h in acts[1:-1]:
-            np.count_nonzero(h, axis=0)  # dead units
-            np.count_nonzero(np.abs(h) > 1 - SATURATION)  # saturated (tanh form)
-        return acts
-
-    return _per_call(probe, 20)  # fmt: skip
-
-
-def report(workload, dtype):
-    X, y = load_data(workload, np.dtype(dtype))
-    s = training_state(workload, X, y)
-    n_batches = -(-X.shape[0] // s.runner.batch_size)
-    rng = np.random.RandomState(0)
-    with np.errstate(all="ignore"):
-        args = (s.coefs, s.intercepts, s.grads, s.optimizer)
-        s.runner.run_epoch(s.X, s.Y, None, rng.permutation(X.shape[0]), *args)
-        epochs = []
-        for _ in range(3):
-            order = rng.permutation(X.shape[0])
-            tic = time.process_time()
-            s.runner.run_epoch(s.X, s.Y, None, order, *args)
-            epochs.append(time.process_time() - tic)
-    epoch = median(epochs)
-    E = max(2, workload.epochs // 3)
-    mlp = make_mlp(workload, E)
-    tic = time.process_time()
-    mlp.fit(X, y)
-    target = TARGETS[workload.name] * (time.process_time() - tic) / E
+def report(res):
+    epoch = res["epoch"]
     print(
-        f"\n### {workload.describe()}, {dtype}: {n_batches} batches/epoch; "
-        f"current run_epoch {1e3 * epoch:.2f} ms; target epoch "
-        f"{1e3 * target:.2f} ms ({TARGETS[workload.name]} x MLPClassifier)\n"
+        f"\n### {res['workload'].describe()}, {res['dtype']}: "
+        f"{res['n_batches']} batches/epoch, run_epoch {1e3 * epoch:.2f} ms "
+        f"(median of {res['repeats']} interleaved repeats)\n"
     )
-    _header(
-        "quantity", "method", "when", "us/call", "ms/epoch", "% current epoch",
-        "% target epoch",
-    )  # fmt: skip
+    _row("part of the record", "ms/epoch", "% of run_epoch", "95% CI of the %")
+    print("|---|---|---|---|")
 
-    def line(quantity, method, when, sec, per_epoch):
+    def pct(x):
+        return 100 * x / epoch
+
+    for label, diffs in res["costs"].items():
+        med, low, high = median_ci(diffs)
         _row(
-            quantity, method, when, f"{1e6 * sec:.1f}", f"{1e3 * per_epoch:.3f}",
-            f"{100 * per_epoch / epoch:.1f}%", f"{100 * per_epoch / target:.1f}%",
-        )  # fmt: skip
-
-    rows, (zc, chunk_rows) = candidates(s)
-    for quantity, method, _, func in rows:
-        with np.errstate(all="ignore"):
-            sec = _per_call(func)
-        line(quantity, method, "every batch", sec, sec * n_batches)
-    n_chunks = -(-X.shape[0] // chunk_rows)
-    for quantity, method, func in chunk_candidates(s, zc, chunk_rows):
-        with np.errstate(all="ignore"):
-            sec = _per_call(func, 50)
-        line(quantity, method, f"per {chunk_rows} rows", sec, sec * n_chunks)
-    if len(s.units) > 2:
-        for rows_ in (512, 2048):
-            rows_ = min(rows_, X.shape[0])
-            sec = probe_cost(s, rows_)
-            line(
-                "all hidden-unit statistics", f"forward on {rows_} fixed rows",
-                "once per epoch", sec, sec,
-            )  # fmt: skip
+            label,
+            f"{1e3 * med:.3f}",
+            f"{pct(med):.1f}%",
+            f"{pct(low):.1f}% to {pct(high):.1f}%",
+        )
+    hist = res["history row"]
+    _row("history row in _train (means, row, append)", f"{1e3 * hist:.3f}",
+         f"{pct(hist):.1f}%", "")  # fmt: skip
+    total = float(np.median(res["costs"]["all of the loop's record together"])) + hist
+    beyond = (
+        total
+        - float(np.median(res["costs"]["output metrics (OutputSums.add)"]))
+        + float(np.median(res["costs"]["  of which beyond the training loss"]))
+    )
+    verdict = "PASS" if total <= SHARE_LIMIT * epoch else "ABOVE 10%"
+    print(
+        f"\nrecord in total: {1e3 * total:.3f} ms = {pct(total):.1f}% of an epoch "
+        f"({verdict}); without the training loss (needed by loss_curve_ and "
+        f"the stopping rule): {pct(beyond):.1f}%"
+    )
+    return {"total": pct(total), "beyond the loss": pct(beyond)}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workloads", default="A,B,C,D")
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="override the workloads'"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=20.0, help="seconds of epochs per workload"
+    )
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"])
     args = parser.parse_args(argv)
+    global clock
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     warnings.simplefilter("ignore", ConvergenceWarning)
+    print(f"1 BLAS thread, clock={args.clock}, load average {os.getloadavg()[0]:.2f}")
+    summary = {}
     with threadpool_limits(limits=1):
         for name in args.workloads.upper().split(","):
-            report(WORKLOADS[name.strip()], args.dtype)
+            workload = WORKLOADS[name.strip()]
+            if args.batch_size:
+                workload = dataclasses.replace(workload, batch_size=args.batch_size)
+            summary[workload.name] = report(measure(workload, args.dtype, args.budget))
+    print("\n| workload | record, % of an epoch | beyond the training loss |")
+    print("|---|---|---|")
+    for name, shares in summary.items():
+        _row(name, f"{shares['total']:.1f}%", f"{shares['beyond the loss']:.1f}%")
 
 
 if __name__ == "__main__":

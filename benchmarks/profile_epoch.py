@@ -1,22 +1,33 @@
 """Where the time of one LogisticNet epoch goes (issue 5).
 
-For each workload this script builds LogisticNet's real training state (the
-``EpochRunner`` and its buffers, the parameters, the optimizer) and measures:
+For each workload this script builds LogisticNet's real training state (see
+``_workloads.TrainingState``: the ``EpochRunner`` and its buffers, the flat
+parameter and gradient vectors with their per-layer views, the optimizer, the
+generator of the epoch orders) and measures, with one BLAS thread by default:
 
-1. ``EpochRunner.run_epoch`` itself, and ``fit`` per epoch (the difference is
-   the per-epoch work of ``LogisticNet._train`` plus ``fit``'s fixed cost);
-2. the pieces of one epoch, walking the batches in ``run_epoch``'s order and
-   calling the package's own functions (``_network.forward``,
-   ``loss_from_logits``, ``EpochRunner.hits``, ``_network.output_delta``,
-   ``_network.backward``, ``optimizer.update_params``) with a clock between
-   them; what ``run_epoch`` costs beyond their sum is the loop's Python
-   overhead;
-3. the statements inside ``forward`` and ``backward`` one by one on full
-   batches (matrix products, bias additions, activations), to split GEMM
-   time from elementwise time;
-4. with ``--mlp``, MLPClassifier's pieces the same way (gather, forward, loss,
-   backward, update) on its own internals;
-5. with ``--cprofile``, the top functions of a cProfile'd ``fit``.
+1. ``EpochRunner.run_epoch`` as a whole, and ``fit`` per epoch. Fits of 1 and
+   of ``--fit-epochs`` epochs (by default, as many as take about 0.4 s) split
+   ``fit`` into a fixed cost (validation, initialisation) and a cost per
+   epoch; what an epoch of ``fit`` costs beyond ``run_epoch`` is the
+   per-epoch work of ``EpochLoopMixin._train`` (the shuffle, the divergence
+   check, the history row, the stopping rule).
+2. The pieces of one epoch: ``_epoch_mirror.mirror_epoch`` repeats ``run_epoch``'s body
+   statement for statement, in its order, on the runner's own buffers, with a
+   clock between the pieces (gather, GEMMs, bias and activation, output
+   delta, bias gradients, gradient norms, optimizer update, the record). The
+   clock's own cost is measured and subtracted. What ``run_epoch`` costs
+   beyond the sum of the pieces is the loop's own Python (slicing, loop
+   control, the per-batch views). Before timing, the mirror replays an epoch
+   from the same weights and order as ``run_epoch`` and must end with the same
+   weights bit for bit and the same record: the script says so when the loop
+   has changed and the mirror no longer follows it.
+3. With ``--mlp``, MLPClassifier's pieces on its own internals (gather,
+   forward, loss, backward, update), and the "floor" of LogisticNet's epoch:
+   its gather plus its GEMMs as a share of MLPClassifier's epoch.
+4. With ``--cprofile``, the top functions of a cProfile'd ``fit``.
+
+What the per-epoch record costs is measured by ablation in
+``diagnostics_cost.py``.
 
 Usage::
 
@@ -33,246 +44,125 @@ import contextlib
 import cProfile
 import gc
 import io
+import os
 import pstats
 import time
 import warnings
-from functools import partial
 from statistics import median
 
 import numpy as np
-from _workloads import WORKLOADS, load_data, make_mlp, training_state
+from _epoch_mirror import GATHER, LOOP, PIECES, check_mirror, mirror_epoch, no_lap
+from _workloads import WORKLOADS, TrainingState, load_data, make_mlp
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 from sklearn.utils import _safe_indexing
 from threadpoolctl import threadpool_limits
 
-from sklearn_losslab import _network as net
+from sklearn_losslab._training import EpochRunner
 
-clock = time.process_time  # --clock wall: time.perf_counter
-PIECES = [
-    "gather batch",
-    "forward",
-    "loss",
-    "accuracy",
-    "output delta",
-    "backward",
-    "optimizer update",
-]
+clock = time.perf_counter  # --clock cpu: time.process_time
 
 
-def _median_seconds(func, repeats):
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        tic = clock()
-        func()
-        times.append(clock() - tic)
-    return median(times)
+def make_lap():
+    """Return ``lap(key)``, which charges the time since the last lap to ``key``,
+    and the dict of the times (a closure: about 120 ns a lap)."""
+    spent = dict.fromkeys([*PIECES, LOOP], 0.0)
+    last = [clock()]
+
+    def lap(key, clock=clock, spent=spent, last=last):
+        now = clock()
+        spent[key] += now - last[0]
+        last[0] = now
+
+    return lap, spent
 
 
-def _clock_overhead():
-    n = 100_000
+def lap_cost(number=200_000):
+    """Seconds that one lap adds to the interval it closes."""
+    lap, _ = make_lap()
     tic = clock()
-    for _ in range(n):
-        clock()
-    return (clock() - tic) / n
+    for _ in range(number):
+        lap(GATHER)
+    return (clock() - tic) / number
 
 
-# ----------------------------------------------------------- whole epochs
-def time_whole(s, repeats, fit_epochs):
-    """Median run_epoch time, and fit time per epoch."""
-    r = s.runner
-    args = (s.coefs, s.intercepts, s.grads, s.optimizer)
-    n = s.X.shape[0]
+# ------------------------------------------------------------------- timing
+def _seconds(func, *args, collect=True):
+    if collect:
+        gc.collect()
+    tic = clock()
+    func(*args)
+    return clock() - tic
 
-    def one_epoch():
+
+def time_epochs(s, repeats, counts):
+    """Median run_epoch, and the pieces of the mirrored epochs (interleaved).
+
+    No garbage collection between the epochs, as in ``fit``: a full collection
+    evicts the caches, which costs C's epoch about 4 ms (25%).
+    """
+    s.run_epoch()  # warm-up
+    whole, bare, runs = [], [], []
+    overhead = lap_cost()
+    for _ in range(repeats):
+        order = s.next_order()  # outside the clock, as in _train
+        whole.append(_seconds(s.run_epoch, order, collect=False))
+        order = s.next_order()
         with np.errstate(all="ignore"):
-            r.run_epoch(s.X, s.Y, None, s.rng.permutation(n), *args)
-
-    one_epoch()  # warm-up
-    run_epoch = _median_seconds(one_epoch, repeats)
-    est = s.estimator.set_params(max_iter=fit_epochs)
-    X, y = s.X, s.y
-    est.fit(X, y)
-    fit = _median_seconds(lambda: est.fit(X, y), max(3, repeats // 2)) / fit_epochs
-    return {"run_epoch": run_epoch, "fit per epoch": fit}
-
-
-# ------------------------------------------------------- pieces of an epoch
-def time_pieces(s):
-    """One epoch in run_epoch's order, with a clock between the pieces."""
-    r, X, Y = s.runner, s.X, s.Y
-    coefs, intercepts = s.coefs, s.intercepts
-    coef_grads, intercept_grads = s.grads
-    params, flat_grads = coefs + intercepts, coef_grads + intercept_grads
-    loss, name = r.loss, r.output.name
-    n, bs = X.shape[0], r.batch_size
-    order = s.rng.permutation(n)
-    spent = dict.fromkeys(PIECES, 0.0)
-    n_batches = 0
-    with np.errstate(all="ignore"):
-        for start in range(0, n, bs):
-            t0 = clock()
-            stop = min(start + bs, n)
-            m = stop - start
-            idx = order[start:stop]
-            Xb = np.take(X, idx, axis=0, out=r.x_buf[:m])
-            Yb = np.take(Y, idx, axis=0, out=r.y_buf[:m])
-            Yf = r.y_float[:m]
-            np.copyto(Yf, Yb)
-            t1 = clock()
-            acts, z_out = net.forward(
-                Xb, coefs, intercepts, r.hidden, r.output, r.acts, r.z_out
-            )
-            t2 = clock()
-            float(loss.loss_from_logits(Yf, z_out, name).sum())
-            t3 = clock()
-            float(np.count_nonzero(r.hits(Yf, z_out)))
-            t4 = clock()
-            delta = net.output_delta(Yf, acts, r.output, loss, None, r.deltas[-1])
-            t5 = clock()
-            net.backward(
-                acts,
-                delta,
-                coefs,
-                r.hidden,
-                r.alpha,
-                1.0 / m,
-                r.deltas,
-                coef_grads,
-                intercept_grads,
-            )
-            t6 = clock()
-            s.optimizer.update_params(params, flat_grads)
-            t7 = clock()
-            for key, dt in zip(
-                PIECES,
-                (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6),
-            ):
-                spent[key] += dt
-            n_batches += 1
-    return spent, n_batches
-
-
-def time_pieces_median(s, repeats):
-    runs = [time_pieces(s) for _ in range(repeats)]
-    n_batches = runs[0][1]
-    overhead = _clock_overhead()
-    return {
-        key: max(median(run[0][key] for run in runs) - n_batches * overhead, 0.0)
+            bare.append(_seconds(mirror_epoch, s, order, no_lap, collect=False))
+        order = s.next_order()
+        lap, spent = make_lap()
+        with np.errstate(all="ignore"):
+            mirror_epoch(s, order, lap)
+        runs.append(spent)
+    pieces = {
+        key: max(median(r[key] for r in runs) - counts[key] * overhead, 0.0)
         for key in PIECES
-    }, n_batches
+        if counts[key]
+    }
+    return median(whole), median(bare), pieces
 
 
-# ---------------------------------------- the statements of forward/backward
-def _per_call(func, number):
-    """Median seconds per call of ``func`` over 5 rounds of ``number`` calls."""
-    func()
-    rounds = []
-    for _ in range(5):
+def time_fit(s, repeats, epochs):
+    """``fit``'s time outside ``run_epoch``: a fixed cost and a cost per epoch.
+
+    ``EpochRunner.run_epoch`` is wrapped with a clock during fits of 1 and of
+    ``epochs`` epochs; what is left of each fit is ``fixed + epochs * outside``.
+    """
+    est, X, y = s.estimator, s.X, s.y
+    one, many = est.set_params(max_iter=1), clone(est).set_params(max_iter=epochs)
+    inside = [0.0]
+    run_epoch = EpochRunner.run_epoch
+
+    def timed_run_epoch(*args, **kwargs):
         tic = clock()
-        for _ in range(number):
-            func()
-        rounds.append((clock() - tic) / number)
-    return median(rounds)
+        try:
+            return run_epoch(*args, **kwargs)
+        finally:
+            inside[0] += clock() - tic
 
-
-def statement_costs(s, number):
-    """Seconds per call of each statement of forward and backward (full batch)."""
-    r = s.runner
-    bs = r.batch_size
-    Xb = np.ascontiguousarray(s.X[:bs])
-    Yf = r.y_float[:bs]
-    np.copyto(Yf, s.Y[:bs])
-    coefs, intercepts = s.coefs, s.intercepts
-    coef_grads, intercept_grads = s.grads
-    with np.errstate(all="ignore"):
-        acts, z_out = net.forward(
-            Xb, coefs, intercepts, r.hidden, r.output, r.acts, r.z_out
-        )
-        delta = net.output_delta(Yf, acts, r.output, r.loss, None, r.deltas[-1])
-    last = len(coefs) - 1
-    rows = []
-
-    def add(label, kind, func, *args, **kwargs):
-        with np.errstate(all="ignore"):
-            sec = _per_call(partial(func, *args, **kwargs), number)
-        rows.append((label, kind, sec))
-
-    for i in range(last + 1):
-        a_in, w, b = acts[i], coefs[i], intercepts[i]
-        z = r.z_out if i == last else acts[i + 1]
-        shape = f"({a_in.shape[0]}x{a_in.shape[1]})@({w.shape[0]}x{w.shape[1]})"
-        add(f"forward L{i}: matmul {shape}", "gemm", net._matmul, a_in, w, z)
-        add(f"forward L{i}: += bias", "elementwise", np.add, z, b, out=z)
-        if i < last:
-            add(
-                f"forward L{i}: {r.hidden.name}",
-                "elementwise",
-                r.hidden.forward,
-                z,
-                out=z,
-            )
-    add(
-        f"forward: output {r.output.name}",
-        "elementwise",
-        r.output.forward,
-        z_out,
-        out=acts[-1],
-    )
-    add(
-        "output_delta (a - y) / n",
-        "elementwise",
-        net.output_delta,
-        Yf,
-        acts,
-        r.output,
-        r.loss,
-        None,
-        r.deltas[-1],
-    )
-    for i in range(last, -1, -1):
-        d = delta if i == last else r.deltas[i]
-        add(
-            f"backward L{i}: grad W = a.T @ delta",
-            "gemm",
-            np.dot,
-            acts[i].T,
-            d,
-            out=coef_grads[i],
-        )
-        add(
-            f"backward L{i}: grad b = sum(delta)",
-            "elementwise",
-            np.sum,
-            d,
-            axis=0,
-            out=intercept_grads[i],
-        )
-        if i > 0:
-            prev = r.deltas[i - 1]
-            add(f"backward L{i}: delta @ W.T", "gemm", np.dot, d, coefs[i].T, out=prev)
-            add(
-                f"backward L{i}: {r.hidden.name}.backward",
-                "elementwise",
-                r.hidden.backward,
-                acts[i],
-                prev,
-            )
-    add(
-        "loss_from_logits(...).sum()",
-        "bookkeeping",
-        lambda: float(r.loss.loss_from_logits(Yf, z_out, r.output.name).sum()),
-    )
-    add(
-        "hits + count_nonzero",
-        "bookkeeping",
-        lambda: float(np.count_nonzero(r.hits(Yf, z_out))),
-    )
-    params = s.coefs + s.intercepts
-    flat = list(coef_grads) + list(intercept_grads)
-    add("optimizer.update_params", "update", s.optimizer.update_params, params, flat)
-    return rows
+    one.fit(X, y)  # warm-up
+    total = {1: [], epochs: []}
+    rest = {1: [], epochs: []}
+    EpochRunner.run_epoch = timed_run_epoch
+    try:
+        for _ in range(repeats):
+            for est_ in (one, many):
+                inside[0] = 0.0
+                seconds = _seconds(est_.fit, X, y)
+                total[est_.max_iter].append(seconds)
+                rest[est_.max_iter].append(seconds - inside[0])
+    finally:
+        EpochRunner.run_epoch = run_epoch
+    outside = (median(rest[epochs]) - median(rest[1])) / (epochs - 1)
+    shuffle = median(_seconds(s.next_order, collect=False) for _ in range(repeats))
+    return {
+        "fit per epoch": median(total[epochs]) / epochs,
+        "outside": outside,
+        "fixed": median(rest[1]) - outside,
+        "shuffle": shuffle,
+    }
 
 
 # ---------------------------------------------------------- MLPClassifier
@@ -280,7 +170,7 @@ def time_mlp(workload, X, y, repeats, fit_epochs):
     """MLPClassifier's pieces of one epoch, on its own internals."""
     mlp = make_mlp(workload, fit_epochs)
     mlp.fit(X, y)
-    fit = _median_seconds(lambda: mlp.fit(X, y), max(3, repeats // 2)) / fit_epochs
+    fit = median(_seconds(lambda: mlp.fit(X, y)) for _ in range(repeats)) / fit_epochs
     Yb = mlp._label_binarizer.transform(y).astype(bool)
     Yb = Yb.reshape(-1, 1) if Yb.ndim == 1 else Yb
     n, bs = X.shape[0], workload.batch_size
@@ -291,11 +181,9 @@ def time_mlp(workload, X, y, repeats, fit_epochs):
     intercept_grads = [np.empty(b, X.dtype) for b in units[1:]]
     params = mlp.coefs_ + mlp.intercepts_
     loss_name = "binary_log_loss" if mlp.out_activation_ == "logistic" else "log_loss"
-    keys = ["gather batch", "forward + loss + backward", "optimizer update"]
-    runs, split = [], []
+    runs = []
     for _ in range(repeats):
-        spent = dict.fromkeys(keys, 0.0)
-        fwd = lossing = 0.0
+        spent = dict.fromkeys(["gather", "fwd+loss+bwd", "update", "fwd", "loss"], 0)
         idx_all = np.random.RandomState(0).permutation(n)
         for start in range(0, n, bs):
             t0 = clock()
@@ -314,23 +202,16 @@ def time_mlp(workload, X, y, repeats, fit_epochs):
             t4 = clock()
             LOSS_FUNCTIONS[loss_name](yb, acts[-1], None)
             t5 = clock()
-            spent["gather batch"] += t1 - t0
-            spent["forward + loss + backward"] += t2 - t1
-            spent["optimizer update"] += t3 - t2
-            fwd += t4 - t3
-            lossing += t5 - t4
+            for key, dt in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+                spent[key] += dt
         runs.append(spent)
-        split.append((fwd, lossing))
-    pieces = {k: median(run[k] for run in runs) for k in keys}
-    fwd, lossing = median(f for f, _ in split), median(lo for _, lo in split)
+    med = {k: median(r[k] for r in runs) for k in runs[0]}
     pieces = {
-        "gather batch": pieces["gather batch"],
-        "forward": fwd,
-        "loss": lossing,
-        "backward (incl. output delta)": (
-            pieces["forward + loss + backward"] - fwd - lossing
-        ),
-        "optimizer update": pieces["optimizer update"],
+        "gather batch (_safe_indexing)": med["gather"],
+        "forward": med["fwd"],
+        "loss": med["loss"],
+        "backward (incl. output delta)": med["fwd+loss+bwd"] - med["fwd"] - med["loss"],
+        "optimizer update": med["update"],
     }
     return {"fit per epoch": fit, "pieces": pieces}
 
@@ -338,6 +219,10 @@ def time_mlp(workload, X, y, repeats, fit_epochs):
 # ----------------------------------------------------------------- reports
 def _pct(x, total):
     return f"{100 * x / total:.1f}%"
+
+
+def _ms(sec):
+    return f"{1e3 * sec:.2f}"
 
 
 def _row(*cells):
@@ -351,64 +236,74 @@ def _header(*cells):
 
 def report_workload(workload, dtype, args):
     X, y = load_data(workload, np.dtype(dtype))
-    s = training_state(workload, X, y)
-    s.y = y
-    whole = time_whole(s, args.repeats, args.fit_epochs)
-    pieces, n_batches = time_pieces_median(s, args.repeats)
-    epoch = whole["run_epoch"]
-    ms = lambda sec: f"{1e3 * sec:.2f}"  # noqa: E731
-    us_batch = lambda sec: f"{1e6 * sec / n_batches:.1f}"  # noqa: E731
-    print(f"\n### {workload.describe()}, {dtype}, {n_batches} batches/epoch\n")
-    print(f"fit per epoch {ms(whole['fit per epoch'])} ms; run_epoch {ms(epoch)} ms\n")
-    _header("piece", "ms/epoch", "us/batch", "% of run_epoch")
+    s = TrainingState(workload, X, y)
+    nb = s.n_batches
+    print(f"\n### {workload.describe()}, {dtype}, {nb} batches/epoch\n")
+    differs, counts = check_mirror(s)
+    if differs:
+        print(
+            "WARNING: the mirror no longer follows EpochRunner.run_epoch (differs: "
+            + ", ".join(differs)
+            + "); the pieces below are not those of the current loop.\n"
+        )
+    else:
+        print("mirror check: same weights (bit for bit) and record as run_epoch\n")
+    epoch, bare, pieces = time_epochs(s, args.repeats, counts)
+    # Fits of about 0.4 s, at least 3 epochs.
+    fit_epochs = args.fit_epochs or int(np.clip(round(0.4 / epoch), 3, 20))
+    fit = time_fit(s, max(3, args.repeats // 2), fit_epochs)
+    print(
+        f"run_epoch {_ms(epoch)} ms; fit {_ms(fit['fit per epoch'])} ms per epoch "
+        f"over {fit_epochs} epochs ({_ms(fit['fixed'])} ms fixed); the mirror "
+        "without clocks "
+        f"{_ms(bare)} ms ({bare / epoch - 1:+.1%})\n"
+    )
+    _header("piece", "kind", "calls", "ms/epoch", "us/batch", "% of run_epoch")
     for key, val in pieces.items():
-        _row(key, ms(val), us_batch(val), _pct(val, epoch))
+        us = f"{1e6 * val / nb:.1f}"
+        _row(key, PIECES[key], counts[key], _ms(val), us, _pct(val, epoch))
     rest = epoch - sum(pieces.values())
-    _row(
-        "loop overhead (run_epoch - pieces)",
-        ms(rest),
-        us_batch(rest),
-        _pct(rest, epoch),
-    )
-    outside = whole["fit per epoch"] - epoch
-    _row(
-        "outside run_epoch (fit/epoch - run_epoch)",
-        ms(outside),
-        "",
-        _pct(outside, epoch),
-    )
-
-    rows = statement_costs(s, args.number)
-    print()
-    _header(
-        "statement (one full batch)", "kind", "us/call", "ms/epoch", "% of run_epoch"
-    )
+    _row("loop's own Python (run_epoch - pieces)", "loop", "", _ms(rest),
+         f"{1e6 * rest / nb:.1f}", _pct(rest, epoch))  # fmt: skip
+    outside = fit["outside"]
+    _row("per epoch in _train, outside run_epoch", "fit", "", _ms(outside), "",
+         _pct(outside, epoch))  # fmt: skip
+    _row("  of which the shuffle of the order", "fit", "", _ms(fit["shuffle"]), "",
+         _pct(fit["shuffle"], epoch))  # fmt: skip
+    _row(f"fit's fixed cost, spread over {fit_epochs} epochs", "fit", "",
+         _ms(fit["fixed"] / fit_epochs), "",
+         _pct(fit["fixed"] / fit_epochs, epoch))  # fmt: skip
     by_kind = {}
-    for label, kind, sec in rows:
-        per_epoch = sec * n_batches
-        by_kind[kind] = by_kind.get(kind, 0.0) + per_epoch
-        _row(label, kind, f"{1e6 * sec:.1f}", ms(per_epoch), _pct(per_epoch, epoch))
-    sums = [f"{k} {ms(v)} ms ({_pct(v, epoch)})" for k, v in by_kind.items()]
-    print("\nsum by kind: " + ", ".join(sums))
-    result = {"whole": whole, "pieces": pieces, "n_batches": n_batches}
+    for key, val in pieces.items():
+        by_kind[PIECES[key]] = by_kind.get(PIECES[key], 0.0) + val
+    by_kind["loop"] = rest
+    print(
+        "\nby kind: " + ", ".join(f"{k} {_pct(v, epoch)}" for k, v in by_kind.items())
+    )
+    floor = sum(v for k, v in pieces.items() if PIECES[k] in ("GEMM", "gather"))
+    result = {"run_epoch": epoch, "fit": fit, "pieces": pieces, "n_batches": nb}
 
     if args.mlp:
-        mlp = time_mlp(workload, X, y, args.repeats, args.fit_epochs)
+        mlp = time_mlp(workload, X, y, max(3, args.repeats // 2), fit_epochs)
         total = mlp["fit per epoch"]
-        print(f"\nMLPClassifier fit per epoch {ms(total)} ms\n")
+        print(
+            f"\nLogisticNet fit / MLPClassifier fit per epoch: "
+            f"{fit['fit per epoch'] / total:.2f}; gather + GEMMs alone "
+            f"(the floor of this loop): {_ms(floor)} ms = {floor / total:.2f} of "
+            f"MLPClassifier's epoch\n"
+        )
+        print(f"MLPClassifier fit per epoch {_ms(total)} ms\n")
         _header("MLP piece", "ms/epoch", "us/batch", "% of MLP epoch")
         for key, val in mlp["pieces"].items():
-            _row(key, ms(val), us_batch(val), _pct(val, total))
+            _row(key, _ms(val), f"{1e6 * val / nb:.1f}", _pct(val, total))
         rest = total - sum(mlp["pieces"].values())
-        _row(
-            "rest (loop, loss bookkeeping, fit setup)", ms(rest), "", _pct(rest, total)
-        )
+        _row("rest (loop, fit set-up)", _ms(rest), "", _pct(rest, total))
         result["mlp"] = mlp
 
     if args.cprofile:
-        est = s.estimator.set_params(max_iter=args.fit_epochs)
+        est = s.estimator.set_params(max_iter=fit_epochs)
         prof = cProfile.Profile()
-        prof.runcall(est.fit, X, y)
+        prof.runcall(est.fit, s.X, y)
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(args.top)
         print("\ncProfile of fit, sorted by own time:\n")
@@ -423,13 +318,15 @@ def main(argv=None):
     parser.add_argument("--threads", default="1", choices=["1", "default"])
     parser.add_argument(
         "--clock",
-        default="cpu",
-        choices=["cpu", "wall"],
-        help="process CPU time (robust on a busy machine) or wall time",
+        default="wall",
+        choices=["wall", "cpu"],
+        help="wall time (perf_counter, 40 ns a call) or process CPU time "
+        "(more robust on a busy machine, 200 ns a call)",
     )
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--fit-epochs", type=int, default=3)
-    parser.add_argument("--number", type=int, default=200, help="calls per timing")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--fit-epochs", type=int, default=None, help="default: fits of ~0.4 s"
+    )
     parser.add_argument("--mlp", action="store_true", help="also MLPClassifier")
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--top", type=int, default=20)
@@ -439,6 +336,10 @@ def main(argv=None):
     warnings.simplefilter("ignore", ConvergenceWarning)
     limits = (
         threadpool_limits(limits=1) if args.threads == "1" else contextlib.nullcontext()
+    )
+    print(
+        f"threads={args.threads}, clock={args.clock}, repeats={args.repeats}, "
+        f"load average {os.getloadavg()[0]:.2f}"
     )
     with limits:
         for name in args.workloads.upper().split(","):
