@@ -55,11 +55,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from sklearn_losslab import _training
-from sklearn_losslab._training import (
-    OutputSums,
-    _weighted_sum,
-    cross_entropy_per_unit,
-)
+from sklearn_losslab._training import OutputSums, cross_entropy_per_sample
 from sklearn_losslab.losses import LOSSES
 
 SHARE_LIMIT = 0.10  # the training issue: at most ~10% of an epoch
@@ -78,15 +74,13 @@ def _loss_only_add(
     Yf = Y.astype(z.dtype)
     if loss is LOSSES["cross_entropy"]:
         top = z.argmax(axis=1) if z.shape[1] > 1 and not multilabel else None
-        per_unit = cross_entropy_per_unit(Yf, z, a, 1 - a, output_name, top)
-        self.loss += _weighted_sum(per_unit, w)
+        per_sample = cross_entropy_per_sample(Yf, z, a, 1 - a, output_name, top)
     elif loss is LOSSES["mse"]:
         diff = a - Yf
-        diff *= diff
-        self.loss += 0.5 * _weighted_sum(diff, w)
+        per_sample = 0.5 * np.einsum("ij,ij->i", diff, diff)
     else:
         per_sample = loss.loss_from_logits(Yf, z, output_name)
-        self.loss += float(per_sample.sum() if w is None else w @ per_sample)
+    self.loss += float(per_sample.sum() if w is None else w @ per_sample)
     self.weight += len(z) if w is None else float(w.sum())
     return self
 

@@ -72,14 +72,7 @@ def hits(Y, z, multilabel, top=None):
     return Y[np.arange(len(z)), top].astype(bool)
 
 
-def _weighted_sum(per_unit, weights):
-    """Sum of a (n_samples, n_outputs) array, rows weighted by ``weights``."""
-    if weights is None:
-        return float(per_unit.sum())
-    return float(weights @ per_unit.sum(axis=1))
-
-
-def cross_entropy_per_unit(Y, z, a, one_minus_a, output_name, top=None):
+def cross_entropy_per_sample(Y, z, a, one_minus_a, output_name, top=None):
     """Cross-entropy from logits ``z`` and the outputs ``a = f(z)`` already known.
 
     Exact and finite at saturation like :meth:`CrossEntropy.loss_from_logits`,
@@ -87,26 +80,43 @@ def cross_entropy_per_unit(Y, z, a, one_minus_a, output_name, top=None):
     logarithm per sigmoid unit (one per sample for a softmax) and no
     exponential:
 
-    - sigmoid: ``softplus(z) - y z`` with
+    - sigmoid: the sum over units of ``softplus(z) - y z``, with
       ``softplus(z) = max(z, 0) - log(max(a, 1 - a))``, a logarithm of a
       number in ``[1/2, 1]``;
-    - softmax: ``logsumexp(z) - y . z``, with ``logsumexp(z) = z_j - log(a_j)``
-      for the largest output ``a_j >= 1 / n_outputs`` (``top``, computed here
-      if not given), spread over the row's targets (the row sums are the
-      per-sample losses).
+    - softmax: ``logsumexp(z) sum(y) - y . z``, with
+      ``logsumexp(z) = z_j - log(a_j)`` for the largest output
+      ``a_j >= 1 / n_outputs`` (``top``, computed here if not given).
     """
+    y_dot_z = _row_dot(Y, z)
     if output_name == "sigmoid":
-        per_unit = np.maximum(a, one_minus_a)
-        np.log(per_unit, out=per_unit)
-        np.subtract(np.maximum(z, 0), per_unit, out=per_unit)
-    else:
-        rows = np.arange(len(z))
-        if top is None:
-            top = z.argmax(axis=1)
-        log_normaliser = z[rows, top] - np.log(a[rows, top])
-        per_unit = Y * log_normaliser[:, np.newaxis]
-    per_unit -= Y * z
-    return per_unit
+        softplus = np.maximum(a, one_minus_a)
+        np.log(softplus, out=softplus)
+        np.subtract(np.maximum(z, 0), softplus, out=softplus)
+        return _row_sum(softplus) - y_dot_z
+    if top is None:
+        top = z.argmax(axis=1)
+    flat_top = _flat_index(top, z.shape[1])
+    log_normaliser = z.ravel().take(flat_top) - np.log(a.ravel().take(flat_top))
+    return log_normaliser * _row_sum(Y) - y_dot_z
+
+
+def _row_dot(A, B):
+    """Row-wise dot products of two (n, k) arrays."""
+    if A.shape[1] == 1:
+        return A[:, 0] * B[:, 0]
+    return np.einsum("ij,ij->i", A, B)
+
+
+def _row_sum(A):
+    """Row sums of an (n, k) array (a matrix-vector product for k > 1)."""
+    if A.shape[1] == 1:
+        return A[:, 0]
+    return A @ np.ones(A.shape[1], A.dtype)
+
+
+def _flat_index(columns, n_columns):
+    """Indices into the raveled (n, n_columns) array of one column per row."""
+    return columns + n_columns * np.arange(len(columns))
 
 
 class OutputSums:
@@ -149,31 +159,35 @@ class OutputSums:
         one_minus_a = 1 - a
         # The largest output, shared by the softmax cross-entropy and the accuracy.
         top = z.argmax(axis=1) if z.shape[1] > 1 and not multilabel else None
-        ce = _weighted_sum(
-            cross_entropy_per_unit(Yf, z, a, one_minus_a, output_name, top), w
-        )
+        ce = cross_entropy_per_sample(Yf, z, a, one_minus_a, output_name, top)
         diff = a - Yf
-        diff *= diff
-        mse = 0.5 * _weighted_sum(diff, w)
+        mse = _row_dot(diff, diff)  # twice the MSE of each sample
+
+        def total(per_sample):
+            return float(per_sample.sum() if w is None else w @ per_sample)
+
+        ce_sum, mse_sum = total(ce), 0.5 * total(mse)
         if loss is LOSSES["cross_entropy"]:
-            trained = ce
+            trained_sum = ce_sum
         elif loss is LOSSES["mse"]:
-            trained = mse
+            trained_sum = mse_sum
         else:
-            per_sample = loss.loss_from_logits(Yf, z, output_name)
-            trained = float(per_sample.sum() if w is None else w @ per_sample)
-        right = hits(Y, z, multilabel, top)
+            trained_sum = total(loss.loss_from_logits(Yf, z, output_name))
+        if top is None:
+            right = hits(Y, z, multilabel)
+        else:  # the top unit is the true class
+            right = Y.ravel().take(_flat_index(top, z.shape[1]))
         sigma_prime = one_minus_a
         sigma_prime *= a
-        self.loss += trained
-        self.cross_entropy += ce
-        self.mse += mse
         if w is None:
             self.weight += len(z)
             self.hits += np.count_nonzero(right)
         else:
             self.weight += float(w.sum())
             self.hits += float(w @ right)
+        self.loss += trained_sum
+        self.cross_entropy += ce_sum
+        self.mse += mse_sum
         self.sigma_prime += float(sigma_prime.sum())
         self.saturated += int(np.count_nonzero(sigma_prime < SATURATED_SIGMA_PRIME))
         self.units += sigma_prime.size
