@@ -43,8 +43,8 @@ SATURATED_Z = 4.0
 #: Gradient norms are averaged over at most this many batches per epoch.
 GRAD_NORM_BATCHES = 8
 #: The outputs of about this many samples and units are recorded, then
-#: measured at once (about 0.6 MB of buffers in float64).
-RECORD_VALUES = 32768
+#: measured at once (about 0.4 MB of buffers in float64).
+RECORD_VALUES = 16384
 
 
 class DivergenceError(ValueError, ArithmeticError):
