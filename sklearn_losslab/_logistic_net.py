@@ -781,11 +781,6 @@ class LogisticNet(
             OUTPUT_ACTIVATIONS[self.out_activation_],
         )
 
-    def _logits(self, X):
-        """Validate ``X``; return the logits (``+-inf`` where beyond the range)."""
-        u, e = self._scaled_logits(X)
-        return unscale(u, e[:, np.newaxis])
-
     def decision_function(self, X):
         """Return the output pre-activations (logits) of the network.
 

@@ -160,7 +160,7 @@ def check_sample_weight(sample_weight, X, dtype=None):
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=dtype, ensure_non_negative=True
     )
-    if not np.any(sample_weight):
+    if not np.any(sample_weight):  # scikit-learn < 1.8 does not check this
         raise ValueError("Sample weights must contain at least one non-zero number.")
     with np.errstate(over="ignore"):
         total = sample_weight.sum()

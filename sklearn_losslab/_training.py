@@ -69,7 +69,7 @@ def hits(Y, z, multilabel, top=None):
         return ((z > 0) == Y).all(axis=1)
     if top is None:
         top = z.argmax(axis=1)
-    return Y[np.arange(len(z)), top].astype(bool)
+    return Y.ravel().take(_flat_index(top, z.shape[1]))
 
 
 def cross_entropy_per_sample(Y, z, a, one_minus_a, output_name, top=None):
@@ -173,10 +173,7 @@ class OutputSums:
             trained_sum = mse_sum
         else:
             trained_sum = total(loss.loss_from_logits(Yf, z, output_name))
-        if top is None:
-            right = hits(Y, z, multilabel)
-        else:  # the top unit is the true class
-            right = Y.ravel().take(_flat_index(top, z.shape[1]))
+        right = hits(Y, z, multilabel, top)
         sigma_prime = one_minus_a
         sigma_prime *= a
         if w is None:
