@@ -4,13 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._logistic_net import LogisticNet
-from ._persistence import InconsistentVersionWarning
-from ._training import DivergenceError
-from .compare import LossComparison, compare_losses
-from .losses import CrossEntropy, Loss, MeanSquaredError
-from .plotting import DiagnosticsDisplay, LossCurveDisplay
-from .slowdown import SlowdownResult, slowdown
-from .streaming import fit_stream
+from .exceptions import DivergenceError, InconsistentVersionWarning
+from .io.streaming import fit_stream
+from .lab.compare import LossComparison, compare_losses
+from .lab.slowdown import SlowdownResult, slowdown
+from .nn.losses import CrossEntropy, Loss, MeanSquaredError
+from .viz.plotting import DiagnosticsDisplay, LossCurveDisplay
 
 __version__ = "0.1.0.dev0"
 

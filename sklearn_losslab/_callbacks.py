@@ -31,4 +31,49 @@ except ImportError:  # scikit-learn < 1.9: no callback API
             return _NoCallbackContext()
 
 
-__all__ = ["CallbackSupportMixin"]
+__all__ = ["CallbackSupportMixin", "EpochCallbacks"]
+
+
+class EpochCallbacks:
+    """scikit-learn's callback context, as the training loop's epoch hooks.
+
+    ``sync(progress)`` is called at the end of each epoch, before the
+    callbacks: it stores the progress in the estimator's fitted attributes
+    (``n_iter_``, ``loss_curve_``...), which callbacks read.
+    """
+
+    def __init__(self, estimator, context, X_raw, y_raw, metadata, progress, sync):
+        self.estimator, self.context = estimator, context
+        self.kwargs = {"estimator": estimator, "X": X_raw, "y": y_raw}
+        self.metadata, self.progress, self.sync = metadata, progress, sync
+        self.epoch = None
+
+    def reconstruction_attributes(self):
+        est = self.estimator
+        return {
+            "coefs_": [c.copy() for c in est.coefs_],
+            "intercepts_": [b.copy() for b in est.intercepts_],
+            "n_iter_": self.progress.n_iter,
+        }
+
+    def begin(self):
+        self.context.call_on_fit_task_begin(**self.kwargs, metadata=self.metadata)
+
+    def end(self):
+        return self.context.call_on_fit_task_end(
+            **self.kwargs,
+            metadata=self.metadata,
+            reconstruction_attributes=self.reconstruction_attributes,
+        )
+
+    def epoch_begin(self):
+        self.epoch = self.context.subcontext(task_name="epoch")
+        self.epoch.call_on_fit_task_begin(**self.kwargs, metadata=self.metadata)
+
+    def epoch_end(self, progress):
+        self.sync(progress)
+        return self.epoch.call_on_fit_task_end(
+            **self.kwargs,
+            metadata=self.metadata,
+            reconstruction_attributes=self.reconstruction_attributes,
+        )

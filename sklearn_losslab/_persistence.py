@@ -13,67 +13,12 @@ its own estimators only, so the mixin cooperates with it through ``super()``.
 import warnings
 
 import sklearn
-from sklearn.exceptions import (
-    InconsistentVersionWarning as _SklearnInconsistentVersionWarning,
-)
 
-__all__ = ["InconsistentVersionWarning", "VersionedStateMixin"]
+from .exceptions import InconsistentVersionWarning
+
+__all__ = ["VersionedStateMixin"]
 
 _UNKNOWN = "unknown (saved before versions were recorded)"
-
-
-class InconsistentVersionWarning(_SklearnInconsistentVersionWarning):
-    """Warning raised when a model is loaded under another sklearn_losslab version.
-
-    It subclasses scikit-learn's
-    :class:`~sklearn.exceptions.InconsistentVersionWarning`, so a filter that
-    turns scikit-learn's warning into an error (``warnings.simplefilter("error",
-    sklearn.exceptions.InconsistentVersionWarning)``) catches this one too,
-    and code that reads ``original_sklearn_version`` keeps working.
-
-    Parameters
-    ----------
-    estimator_name : str
-        Estimator name.
-
-    current_version : str
-        The sklearn_losslab version loading the model.
-
-    original_version : str
-        The sklearn_losslab version that saved the model.
-
-    current_sklearn_version : str
-        The scikit-learn version loading the model.
-
-    original_sklearn_version : str
-        The scikit-learn version the model was saved with.
-    """
-
-    def __init__(
-        self,
-        *,
-        estimator_name,
-        current_version,
-        original_version,
-        current_sklearn_version,
-        original_sklearn_version,
-    ):
-        super().__init__(
-            estimator_name=estimator_name,
-            current_sklearn_version=current_sklearn_version,
-            original_sklearn_version=original_sklearn_version,
-        )
-        self.current_version = current_version
-        self.original_version = original_version
-
-    def __str__(self):
-        return (
-            f"Trying to unpickle estimator {self.estimator_name} from "
-            f"sklearn_losslab version {self.original_version} when using version "
-            f"{self.current_version}. This might lead to breaking code or invalid "
-            "results. Use at your own risk. Retrain the model, or load it under "
-            "the version that saved it."
-        )
 
 
 class VersionedStateMixin:

@@ -175,7 +175,7 @@ def main(argv=None):
         0 on success, 2 on bad input (after printing one line to stderr),
         130 when interrupted.
     """
-    from ._datasets import InputError
+    from .io._datasets import InputError
 
     try:
         args = build_parser().parse_args(argv)
@@ -215,7 +215,8 @@ class _WarningPrinter:
 def _compare(args):
     from sklearn.pipeline import make_pipeline
 
-    from ._datasets import (
+    from ._logistic_net import LogisticNet
+    from .io._datasets import (
         NAMED_DATASETS,
         InputError,
         check_class_target,
@@ -223,13 +224,12 @@ def _compare(args):
         load_dataset,
         preprocessor,
     )
-    from ._logistic_net import LogisticNet
-    from ._stream_compare import compare_losses_stream
-    from .activations import ACTIVATIONS
-    from .compare import compare_losses
-    from .losses import LOSSES
-    from .report import comparison_report, write_comparison
-    from .streaming import batches_from_file
+    from .io.streaming import batches_from_file
+    from .lab._stream_compare import compare_losses_stream
+    from .lab.compare import compare_losses
+    from .nn.activations import ACTIVATIONS
+    from .nn.losses import LOSSES
+    from .viz.report import comparison_report, write_comparison
 
     losses = _names(args.losses, LOSSES, "loss")
     activations = _names(args.activations, ACTIVATIONS, "activation")
@@ -293,8 +293,8 @@ def _compare(args):
 
 
 def _slowdown(args):
-    from .report import slowdown_report, write_slowdown
-    from .slowdown import slowdown
+    from .lab.slowdown import slowdown
+    from .viz.report import slowdown_report, write_slowdown
 
     result = slowdown(
         w=args.w, b=args.b, learning_rate=args.learning_rate, epochs=args.epochs
@@ -307,7 +307,7 @@ def _slowdown(args):
 
 
 def _names(value, registry, what):
-    from ._datasets import InputError
+    from .io._datasets import InputError
 
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not names:
@@ -323,7 +323,7 @@ def _names(value, registry, what):
 
 
 def _hidden(value):
-    from ._datasets import InputError
+    from .io._datasets import InputError
 
     try:
         sizes = [int(v) for v in value.split(",") if v.strip()]
@@ -339,7 +339,7 @@ def _hidden(value):
 
 
 def _check_ranges(args):
-    from ._datasets import InputError
+    from .io._datasets import InputError
 
     checks = [
         (args.cv >= 2, f"--cv must be at least 2, got {args.cv}"),

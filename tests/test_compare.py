@@ -16,7 +16,7 @@ from sklearn_losslab import (
     LossComparison,
     compare_losses,
 )
-from sklearn_losslab.compare import corrected_ttest, find_logistic_net
+from sklearn_losslab.lab.compare import corrected_ttest, find_logistic_net
 from sklearn_losslab.losses import CrossEntropy
 
 LABELS = [

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from test_network import HIDDEN, _numeric_gradient, _problem, _relative_error
 
 from sklearn_losslab import CrossEntropy, LogisticNet, Loss
-from sklearn_losslab import _network as net
+from sklearn_losslab.nn import _kernels as net
 from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 
 

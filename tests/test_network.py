@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sklearn_losslab import _network as net
+from sklearn_losslab.nn import _kernels as net
 from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from sklearn_losslab.losses import LOSSES
 
@@ -167,8 +167,10 @@ def test_normal_initialisations(init, expected_std, rng):
 def test_forward_with_buffers_matches_allocating_forward(rng):
     X, Y, coefs, intercepts = _problem(rng, "softmax")
     hidden, output = ACTIVATIONS["relu"], OUTPUT_ACTIVATIONS["softmax"]
-    acts, z_out, _ = net.allocate([4, 5, 3, 3], 10, np.float64)
-    buffered = net.forward(X, coefs, intercepts, hidden, output, acts, z_out)
+    n = X.shape[0]
+    hidden_out = [np.empty((n, c.shape[1])) for c in coefs[:-1]]
+    z, a = np.empty((n, 3)), np.empty((n, 3))
+    net.Network(coefs, intercepts, hidden, output).forward(X, hidden_out, z, a)
     plain = net.forward(X, coefs, intercepts, hidden, output)
-    np.testing.assert_array_equal(buffered[1], plain[1])
-    np.testing.assert_array_equal(buffered[0][-1], plain[0][-1])
+    np.testing.assert_array_equal(z, plain[1])
+    np.testing.assert_array_equal(a, plain[0][-1])

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler, label_binarize
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_losslab import DivergenceError, LogisticNet
-from sklearn_losslab._training import OutputSums, cross_entropy_per_sample
+from sklearn_losslab.training._record import OutputSums
 from sklearn_losslab.activations import OUTPUT_ACTIVATIONS
 from sklearn_losslab.losses import CrossEntropy, MeanSquaredError
 
@@ -180,7 +180,7 @@ def test_fast_cross_entropy_equals_the_public_loss_even_saturated(output, rng):
     z[:5] *= 300  # saturated units: a is exactly 0 or 1 there
     Y = np.eye(3)[rng.randint(0, 3, 50)]
     a = OUTPUT_ACTIVATIONS[output].forward(z)
-    fast = cross_entropy_per_sample(Y, z, a, 1 - a, output)
+    fast = CrossEntropy().loss_from_outputs(Y, z, a, output)
     exact = CrossEntropy().loss_from_logits(Y, z, output)
     assert np.isfinite(fast).all()
     np.testing.assert_allclose(fast, exact, rtol=1e-12, atol=1e-12)
@@ -480,7 +480,7 @@ def test_max_iter_warning_not_raised_when_stopped(binary):
 
 def test_record_blocks_do_not_change_the_history(three_classes, monkeypatch):
     """Measuring the outputs in blocks of 64 rows or all at once: same numbers."""
-    import sklearn_losslab._training as training
+    import sklearn_losslab.training._epoch as training
 
     X, y = three_classes
     params = dict(hidden_layer_sizes=(6,), batch_size=16, max_iter=3, random_state=0)
@@ -493,14 +493,12 @@ def test_record_blocks_do_not_change_the_history(three_classes, monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0])
-def test_training_softmax_equals_the_public_softmax(dtype, scale, rng):
+def test_batch_softmax_equals_the_public_softmax(dtype, scale, rng):
     from scipy.special import softmax
-
-    from sklearn_losslab._training import _TrainingSoftmax
 
     z = (rng.randn(32, 7) * scale).astype(dtype)
     out = np.empty_like(z)
-    result = _TrainingSoftmax(7, dtype).forward(z, out)
+    result = OUTPUT_ACTIVATIONS["softmax"].batch_forward(7, dtype)(z, out)
     assert result is out and result.dtype == dtype
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(
@@ -511,18 +509,56 @@ def test_training_softmax_equals_the_public_softmax(dtype, scale, rng):
     )
 
 
+def _independent_objective(params, X, Y, w, alpha, loss):
+    """The batch objective of a tanh-tanh-softmax net, written here from scratch."""
+    from scipy.special import log_softmax, softmax
+
+    W0, W1, W2, b0, b1, b2 = params
+    h = np.tanh(np.tanh(X @ W0 + b0) @ W1 + b1)
+    z = h @ W2 + b2
+    if loss == "cross_entropy":
+        per_sample = -(Y * log_softmax(z, axis=1)).sum(axis=1)
+    else:
+        per_sample = 0.5 * ((softmax(z, axis=1) - Y) ** 2).sum(axis=1)
+    w = np.ones(len(X)) if w is None else w
+    squares = sum((W**2).sum() for W in (W0, W1, W2))
+    return (w @ per_sample + 0.5 * alpha * squares) / w.sum()
+
+
+def _central_differences(f, params, h=1e-6):
+    grads = []
+    for p in params:
+        g = np.empty_like(p)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + h
+            up = f()
+            p[i] = old - h
+            down = f()
+            p[i] = old
+            g[i] = (up - down) / (2 * h)
+        grads.append(g)
+    return grads
+
+
 @pytest.mark.parametrize("sparse_input", [False, True])
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_epoch_loop_equals_the_network_functions(sparse_input, loss, weighted, rng):
-    """The loop inlines _network.forward / output_delta / backward: same steps."""
+def test_an_epoch_is_gradient_descent_on_the_independent_objective(
+    sparse_input, loss, weighted, rng
+):
+    """One epoch of the loop = SGD steps on finite differences of the objective.
+
+    The reference never touches the package's kernels: each batch's gradient
+    is a central difference of an objective written in this test.
+    """
     import scipy.sparse as sp
 
-    from sklearn_losslab import _network as net
-    from sklearn_losslab._training import EpochRunner
     from sklearn_losslab.activations import ACTIVATIONS
     from sklearn_losslab.losses import LOSSES
+    from sklearn_losslab.nn import _kernels as net
     from sklearn_losslab.optimizers import SGD
+    from sklearn_losslab.training._epoch import EpochRunner
 
     X = rng.randn(23, 5)
     X[X < 0] = 0
@@ -535,27 +571,24 @@ def test_epoch_loop_equals_the_network_functions(sparse_input, loss, weighted, r
         units, init="glorot_normal", activation="tanh", rng=rng, dtype=np.float64
     )
     order = rng.permutation(23)  # 8 + 8 + 7: the last batch is partial
-    # Reference: the network functions, batch by batch.
-    ref_c, ref_b = [c.copy() for c in coefs], [b.copy() for b in intercepts]
+    # Reference: gradient descent on central differences, batch by batch.
+    ref = [p.copy() for p in coefs + intercepts]
     for start in range(0, 23, bs):
         idx = order[start : start + bs]
-        Yb, wb = Y[idx].astype(float), None if w is None else w[idx]
-        acts, _ = net.forward(Xin[idx], ref_c, ref_b, hidden, output)
-        delta = net.output_delta(
-            Yb, acts, output, LOSSES[loss], wb, np.empty((len(idx), 3)), lr
+        Xb, Yb, wb = X[idx], Y[idx].astype(float), None if w is None else w[idx]
+        grads = _central_differences(
+            lambda Xb=Xb, Yb=Yb, wb=wb: _independent_objective(
+                ref, Xb, Yb, wb, alpha, loss
+            ),
+            ref,
         )
-        total = len(idx) if w is None else wb.sum()
-        _, deltas = net.allocate(units, len(idx), np.float64)[1:]
-        gc, gb = net.allocate_grads(ref_c, ref_b)
-        net.backward(acts, delta, ref_c, hidden, alpha, lr / total, deltas, gc, gb)
-        for p, g in zip(ref_c + ref_b, gc + gb):
-            p -= g
+        for p, g in zip(ref, grads):
+            p -= lr * g
     # The epoch loop.
     flat, c2, b2 = net.flatten(coefs, intercepts)
     gflat, gc2, gb2 = net.flatten(coefs, intercepts)
-    runner = EpochRunner(units, bs, np.float64, hidden, output, LOSSES[loss], alpha)
-    runner.run_epoch(
-        Xin, Y, w, order, (c2, b2), (gc2, gb2), (flat, gflat), SGD([flat], lr)
-    )
-    for p, q in zip(ref_c + ref_b, c2 + b2):
-        np.testing.assert_allclose(q, p, rtol=1e-13, atol=1e-15)
+    network = net.Network(c2, b2, hidden, output, LOSSES[loss], alpha)
+    runner = EpochRunner(network, units[0], bs)
+    runner.run_epoch(Xin, Y, w, order, (gc2, gb2), (flat, gflat), SGD([flat], lr))
+    for p, q in zip(ref, c2 + b2):
+        np.testing.assert_allclose(q, p, rtol=1e-7, atol=1e-9)

@@ -1,6 +1,6 @@
 """The forward pass of prediction, safe from overflow.
 
-:func:`._network.forward` computes ``X @ W + b`` as it stands. With huge
+:func:`._kernels.forward` computes ``X @ W + b`` as it stands. With huge
 inputs (say ``1e300``) a product or a partial sum overflows to ``inf``; a later
 ``inf - inf`` gives NaN, and a saturating unit turns an overflowed sum into a
 confident but wrong value. Prediction therefore goes through
@@ -31,25 +31,17 @@ so probabilities stay valid however large the input.
 import numpy as np
 import scipy.sparse as sp
 
-from . import _network as net
+from . import _kernels as net
 
 __all__ = [
-    "BOUNDED",
-    "HOMOGENEOUS",
     "forward_logits",
     "overflow_risk",
     "scaled_forward",
     "unscale",
 ]
 
-HOMOGENEOUS = frozenset({"identity", "relu", "leaky_relu"})
-"""Hidden activations with ``f(c z) = c f(z)`` for ``c > 0``."""
-
-BOUNDED = frozenset({"sigmoid", "tanh"})
-
 #: Prediction runs in chunks of rows of about this many hidden values.
 CHUNK_VALUES = 2**19
-"""Hidden activations with ``|f(z)| <= 1``; each of the others has ``|f(z)| <= |z|``."""
 
 
 def _row_max_abs(X):
@@ -112,8 +104,8 @@ def overflow_risk(X, coefs, intercepts, hidden):
         Weights and biases, finite.
 
     hidden : activation object
-        Hidden activation (its ``name`` must be in :data:`HOMOGENEOUS` or
-        :data:`BOUNDED`).
+        Hidden activation: positively homogeneous or bounded (its
+        ``homogeneous`` and ``bounded`` attributes).
 
     Returns
     -------
@@ -122,7 +114,7 @@ def overflow_risk(X, coefs, intercepts, hidden):
     limit = float(np.finfo(coefs[0].dtype).max) / 4
     gains = [float(np.abs(W).sum(axis=0, dtype=np.float64).max()) for W in coefs]
     offsets = [float(np.abs(b).max(initial=0.0)) for b in intercepts]
-    bounded = hidden.name in BOUNDED
+    bounded = hidden.bounded
 
     def at_risk(bound):
         risky = np.zeros(bound.shape, dtype=bool)
@@ -151,8 +143,8 @@ def scaled_forward(X, coefs, intercepts, hidden):
         Weights and biases, finite.
 
     hidden : activation object
-        Hidden activation (its ``name`` must be in :data:`HOMOGENEOUS` or
-        :data:`BOUNDED`).
+        Hidden activation: positively homogeneous or bounded (its
+        ``homogeneous`` and ``bounded`` attributes).
 
     Returns
     -------
@@ -174,7 +166,7 @@ def scaled_forward(X, coefs, intercepts, hidden):
         u += np.ldexp(b, -e[:, np.newaxis])
         if i == last:
             return u, e
-        if hidden.name in HOMOGENEOUS:
+        if hidden.homogeneous:
             m = hidden.forward(u, out=u)
             r = _exponents(_row_max_abs(m))
             m = _scale_rows(m, -r)
@@ -188,7 +180,7 @@ def forward_logits(X, coefs, intercepts, hidden, output):
     """Return the output pre-activations of the network as ``(u, e)``.
 
     Rows that cannot overflow (:func:`overflow_risk`) take
-    :func:`._network.forward` and come back with ``e = 0``, unchanged; the
+    :func:`._kernels.forward` and come back with ``e = 0``, unchanged; the
     others take :func:`scaled_forward`.
 
     Parameters

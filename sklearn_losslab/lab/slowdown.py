@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ._logistic_net import LogisticNet
-from .losses import LOSSES
+from .._logistic_net import LogisticNet
+from ..nn.losses import LOSSES
 
 __all__ = ["SlowdownResult", "slowdown"]
 

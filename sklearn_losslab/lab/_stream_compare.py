@@ -21,10 +21,10 @@ from sklearn.base import clone
 from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
 
+from ..io._datasets import InputError, check_class_counts, is_continuous
+from ..io.streaming import fit_stream
 from ._comparison import LossComparison, epochs_to_target
-from ._datasets import InputError, check_class_counts, is_continuous
 from .compare import _configurations, _display_params
-from .streaming import fit_stream
 
 
 def is_test_chunk(index, test_fraction):

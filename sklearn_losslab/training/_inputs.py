@@ -1,4 +1,8 @@
-"""Checking and encoding targets, sample weights, layer sizes and initial weights."""
+"""Checking and encoding targets, sample weights, layer sizes and initial weights.
+
+Also the hold-out split of early stopping. Functions of plain arguments: the
+estimator calls them with its parameters.
+"""
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -7,8 +11,9 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.multiclass import unique_labels
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import _check_sample_weight, check_random_state
 
 
 def labels_to_numpy(y):
@@ -184,3 +189,71 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
             f">= 1; got {hidden_layer_sizes!r}."
         )
     return [int(s) for s in sizes.ravel()]
+
+
+def quiet_finiteness_check():
+    """Silence the float warnings of scikit-learn's check that X is finite.
+
+    That check first sums X; for finite values near the float maximum the sum
+    can be ``inf - inf`` and numpy warns, before the exact element-wise check
+    that follows decides.
+    """
+    return np.errstate(over="ignore", invalid="ignore")
+
+
+def is_multilabel(y):
+    """Whether ``y`` is a multilabel indicator matrix (or sequence)."""
+    return type_of_target(y).startswith("multilabel")
+
+
+def sorted_classes(y):
+    """The sorted labels of 1-D ``y`` (``unique_labels`` checks mixed types)."""
+    return unique_labels(y) if y.dtype == object else np.unique(y)
+
+
+def hold_out(y, sample_weight, *, fraction, multilabel, random_state):
+    """Split the row indices for early stopping: a stratified hold-out.
+
+    The split is stratified where every class can appear on both sides.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        Targets.
+
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights; the held-out rows must not all weigh zero.
+
+    fraction : float
+        Share of the rows held out, in (0, 1).
+
+    multilabel : bool
+        Whether ``y`` is a multilabel indicator matrix (never stratified).
+
+    random_state : int, RandomState instance or None
+        Seeds the split.
+
+    Returns
+    -------
+    train, val : ndarray of int
+        Sorted row indices.
+    """
+    n_samples = len(y)
+    stratify = None
+    if not multilabel:
+        _, counts = np.unique(y, return_counts=True)
+        n_val = int(np.ceil(fraction * n_samples))
+        if counts.min() >= 2 and len(counts) <= min(n_val, n_samples - n_val):
+            stratify = y
+    train, val = train_test_split(
+        np.arange(n_samples),
+        test_size=fraction,
+        stratify=stratify,
+        random_state=check_random_state(random_state),
+    )
+    if sample_weight is not None and not sample_weight[val].sum() > 0:
+        raise ValueError(
+            "The samples held out for early stopping all have zero weight. "
+            "Increase validation_fraction or pass X_val and y_val."
+        )
+    return np.sort(train), np.sort(val)

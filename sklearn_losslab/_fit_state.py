@@ -1,0 +1,117 @@
+"""LogisticNet's training state: the fitted attributes, checkpoints and rollback.
+
+A mixin of :class:`~sklearn_losslab.LogisticNet`. The training state is
+stored as plain fitted attributes (saved models hold no object of this
+package but the estimator); :meth:`_progress` and :meth:`_store_progress`
+turn it into the training loop's :class:`~.training._loop.Progress` and back.
+:meth:`_checkpoint` and :meth:`_rollback` undo a failed call: the attributes
+that fit writes (the public ones ending in ``_`` and the private training
+state below), the per-epoch records and the state of a user's
+``random_state`` generator.
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from .training._history import History
+from .training._loop import Progress
+
+__all__ = ["TrainingStateMixin"]
+
+#: Private attributes that fit writes, beside the public ones ending in "_".
+_TRAINING_STATE = (
+    "_multilabel",
+    "_history",
+    "_weight_seen",
+    "_learning_rate",
+    "_optimizer_state",
+    "_no_improvement_count",
+)
+
+
+class TrainingStateMixin:
+    """The training state of LogisticNet, and history_."""
+
+    def _reset_training_state(self):
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_ = None
+        self._weight_seen = 0.0
+        self.loss_curve_ = []
+        self.best_loss_ = np.inf
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
+        self._history = {}
+        self._no_improvement_count = 0
+        self._learning_rate = self._learning_rate_init()
+        self._optimizer_state = None
+
+    def _progress(self):
+        """The training state of the fitted attributes, as the loop's Progress."""
+        return Progress(
+            n_iter=self.n_iter_,
+            t=self.t_,
+            weight_seen=self._weight_seen,
+            learning_rate=self._learning_rate,
+            optimizer_state=self._optimizer_state,
+            no_improvement_count=self._no_improvement_count,
+            best_loss=self.best_loss_,
+            best_validation_score=self.best_validation_score_,
+            loss=self.loss_,
+        )
+
+    def _store_progress(self, progress, history):
+        self.n_iter_, self.t_ = progress.n_iter, progress.t
+        self._weight_seen = progress.weight_seen
+        self._learning_rate = progress.learning_rate
+        self._optimizer_state = progress.optimizer_state
+        self._no_improvement_count = progress.no_improvement_count
+        self.best_loss_ = progress.best_loss
+        self.best_validation_score_ = progress.best_validation_score
+        self.loss_ = progress.loss
+        self.validation_scores_ = history.validation_scores
+
+    def _fitted_state(self):
+        return {
+            k: v
+            for k, v in vars(self).items()
+            if (k.endswith("_") and not k.startswith("__")) or k in _TRAINING_STATE
+        }
+
+    def _checkpoint(self):
+        """What a failed call must put back: fitted state, records, generator."""
+        rng = self.random_state
+        rng_state = rng.get_state() if isinstance(rng, np.random.RandomState) else None
+        records = None
+        if hasattr(self, "_history"):
+            records = History(
+                self._history, self.loss_curve_, self.validation_scores_
+            ).checkpoint()
+        return self._fitted_state(), records, rng_state
+
+    def _rollback(self, checkpoint):
+        state, records, rng_state = checkpoint
+        for key in self._fitted_state():
+            delattr(self, key)
+        self.__dict__.update(state)
+        if records is not None:
+            history = History(self._history, self.loss_curve_, self.validation_scores_)
+            history.rollback(records)
+            self.validation_scores_ = history.validation_scores
+        if rng_state is not None:
+            self.random_state.set_state(rng_state)
+
+    @property
+    def history_(self):
+        """Per-epoch training record, one row per epoch (a pandas DataFrame).
+
+        See the class docstring for its columns.
+        """
+        if not hasattr(self, "_history"):
+            raise AttributeError(
+                f"This {type(self).__name__} instance is not fitted yet; history_ "
+                "is set by fit and partial_fit."
+            )
+        return History(self._history).frame()

@@ -1,0 +1,435 @@
+"""LogisticNet's training methods: validation, wiring of the training loop, rollback.
+
+A mixin of :class:`~sklearn_losslab.LogisticNet`. It turns the estimator's
+parameters into the objects of :mod:`sklearn_losslab.training` (the network,
+the optimizer, the schedule, the stopping rule, the loop) and stores what
+they produce as fitted attributes. It computes nothing itself.
+
+A call that fails leaves nothing behind: the fitted attributes, the training
+state, the per-epoch records (rolled back through their
+:class:`~.training._history.History` checkpoint) and the state of a
+``random_state`` generator passed by the user are put back as they were. Two
+failures keep what was trained, by design: a :class:`DivergenceError` keeps
+the last finite epoch, and a KeyboardInterrupt during ``fit`` keeps the last
+finished epoch (during ``partial_fit`` it rolls the call back and propagates,
+so that a stream of calls stops).
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import copy
+import numbers
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+)
+from sklearn.utils.validation import check_random_state
+
+from ._callbacks import EpochCallbacks
+from ._fit_data import TrainingDataMixin, Validation
+from ._fit_state import TrainingStateMixin
+from .exceptions import DivergenceError
+from .nn import _kernels as net
+from .nn.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .nn.losses import LOSSES
+from .training._epoch import EpochRunner
+from .training._history import History
+from .training._inputs import (
+    check_classes,
+    check_init_params,
+    hold_out,
+    is_multilabel,
+)
+from .training._loop import PlateauRule, TrainingLoop
+from .training._record import OutputSums
+from .training.optimizers import OPTIMIZERS
+from .training.schedules import SCHEDULES
+
+__all__ = ["TrainingMixin"]
+
+_AUTO_LEARNING_RATE = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 0.001}
+
+
+class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
+    """fit and partial_fit of LogisticNet."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        coefs_init=None,
+        intercepts_init=None,
+    ):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights. The objective is the weighted mean of the
+            per-sample losses. Multiplied by the weights of ``class_weight``.
+
+        X_val, y_val : array-like, default=None
+            A validation set that is monitored after each epoch (``val_*``
+            columns of ``history_``, ``validation_scores_``) and never trained
+            on. With ``early_stopping=True`` it replaces the held-out
+            ``validation_fraction`` of the training data.
+
+        coefs_init, intercepts_init : list of array-like, default=None
+            Start from these weights instead of drawing them (``init`` is then
+            ignored). Shaped like ``coefs_`` and ``intercepts_``; both must be
+            given together. They take precedence over ``warm_start``.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            coefs_init,
+            intercepts_init,
+            incremental=False,
+            X_val=X_val,
+            y_val=y_val,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(
+        self,
+        X,
+        y,
+        classes=None,
+        sample_weight=None,
+        *,
+        coefs_init=None,
+        intercepts_init=None,
+    ):
+        """Train for one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that can appear across calls. Required on the first
+            call (it may include labels absent from this batch, so a batch of a
+            single sample can be trained); if given later it must not change.
+            Not needed for a multilabel indicator ``y``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        coefs_init, intercepts_init : list of array-like, default=None
+            Initial weights; only allowed on the first call.
+
+        Returns
+        -------
+        self : object
+            Updated estimator.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            coefs_init,
+            intercepts_init,
+            incremental=True,
+            classes=check_classes(classes),
+        )
+
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        coefs_init,
+        intercepts_init,
+        incremental,
+        classes=None,
+        X_val=None,
+        y_val=None,
+    ):
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        callback_ctx = self._init_callback_context(
+            max_subtasks=1 if incremental else self.max_iter
+        )
+        checkpoint = self._checkpoint()
+        try:
+            if incremental:
+                if self.class_weight == "balanced":
+                    raise ValueError(
+                        "class_weight 'balanced' is not supported for partial_fit: "
+                        "the class frequencies of one batch are not those of the "
+                        "data. Use compute_class_weight('balanced', classes=classes, "
+                        "y=y) on (a large enough sample of) the full target and pass "
+                        "the resulting dict as class_weight."
+                    )
+                if not first_pass and coefs_init is not None:
+                    raise ValueError(
+                        "coefs_init and intercepts_init can only be given on the "
+                        "first call to partial_fit."
+                    )
+                if first_pass and classes is None and is_multilabel(y):
+                    classes = np.arange(np.shape(y)[1])
+                _check_partial_fit_first_call(self, classes)
+            X_raw, y_raw = X, y
+            X, y, Y, sample_weight, layer_units = self._validate_training_data(
+                X, y, sample_weight, first_pass, incremental
+            )
+            validation = None
+            if X_val is not None or y_val is not None:
+                validation = self._validation_set(X_val, y_val, X.dtype)
+            elif self.early_stopping and not incremental:
+                train, val = hold_out(
+                    y,
+                    sample_weight,
+                    fraction=self.validation_fraction,
+                    multilabel=self._multilabel,
+                    random_state=self.random_state,
+                )
+                # Scorers see the user's kind of X (a DataFrame keeps its names).
+                X_raw_val = (
+                    _safe_indexing(X_raw, val) if hasattr(X_raw, "iloc") else X[val]
+                )
+                sw = None if sample_weight is None else sample_weight[val]
+                validation = Validation(X[val], Y[val], sw, X_raw_val, y[val])
+                X, Y = X[train], Y[train]
+                sample_weight = None if sample_weight is None else sample_weight[train]
+            if coefs_init is not None or intercepts_init is not None:
+                coefs, intercepts = check_init_params(
+                    coefs_init, intercepts_init, layer_units, X.dtype
+                )
+            elif first_pass:
+                coefs, intercepts = net.init_params(
+                    layer_units,
+                    init=self.init,
+                    activation=ACTIVATIONS[self.activation],
+                    rng=check_random_state(self.random_state),
+                    dtype=X.dtype,
+                )
+            else:
+                # flatten copies them into the loop's own vector.
+                coefs = [c.astype(X.dtype, copy=False) for c in self.coefs_]
+                intercepts = [b.astype(X.dtype, copy=False) for b in self.intercepts_]
+            if first_pass or coefs_init is not None:
+                self._reset_training_state()
+            progress = self._progress()
+            if not (first_pass or coefs_init is not None or incremental):
+                # A warm-started fit starts a new optimisation, as in
+                # MLPClassifier: a fresh learning rate and optimizer state.
+                progress.restart(self._learning_rate_init())
+            self._train(
+                X,
+                Y,
+                sample_weight,
+                coefs,
+                intercepts,
+                progress,
+                incremental=incremental,
+                validation=validation,
+                callback_ctx=callback_ctx,
+                X_raw=X_raw,
+                y_raw=y_raw,
+            )
+        except DivergenceError:
+            raise
+        except BaseException:
+            self._rollback(checkpoint)
+            raise
+        return self
+
+    # ------------------------------------------------------------ wiring
+    def _train(
+        self,
+        X,
+        Y,
+        sample_weight,
+        coefs,
+        intercepts,
+        progress,
+        *,
+        incremental,
+        validation,
+        callback_ctx,
+        X_raw,
+        y_raw,
+    ):
+        """Build the training objects, run the epochs of one call, store the result."""
+        n_samples = X.shape[0]
+        batch_size = (
+            min(200, n_samples)
+            if self.batch_size == "auto"
+            else min(self.batch_size, n_samples)
+        )
+        # The parameters and their gradients live in flat vectors, with the
+        # layers as views: the optimizer updates one array per step.
+        flat, coefs, intercepts = net.flatten(coefs, intercepts)
+        flat_grad, coef_grads, intercept_grads = net.flatten(coefs, intercepts)
+        network = net.Network(
+            coefs,
+            intercepts,
+            ACTIVATIONS[self.activation],
+            OUTPUT_ACTIVATIONS[self.out_activation_],
+            self._loss_object(),
+            self.alpha,
+        )
+        history = History(self._history, self.loss_curve_, self.validation_scores_)
+        callbacks = EpochCallbacks(
+            self,
+            callback_ctx,
+            X_raw,
+            y_raw,
+            {} if sample_weight is None else {"sample_weight": sample_weight},
+            progress,
+            lambda progress: self._store_progress(progress, history),
+        )
+        loop = TrainingLoop(
+            EpochRunner(network, X.shape[1], batch_size, self._multilabel),
+            flat,
+            flat_grad,
+            (coef_grads, intercept_grads),
+            self._make_optimizer([flat], progress),
+            self._make_schedule(),
+            PlateauRule(
+                self.tol,
+                self.n_iter_no_change,
+                "val_score" if self.early_stopping and validation else "loss",
+            ),
+            history,
+            self._shuffle_rng() if self.shuffle else None,
+            validation=None
+            if validation is None
+            else self._monitor(validation, network),
+            early_stopping=self.early_stopping,
+            callbacks=callbacks,
+            verbose=self.verbose,
+        )
+        # Live during training, for the callbacks that score the estimator.
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        callbacks.begin()
+        try:
+            loop.run(
+                X,
+                Y,
+                sample_weight,
+                progress,
+                n_epochs=1 if incremental else self.max_iter,
+                incremental=incremental,
+                max_iter=self.max_iter,
+            )
+        finally:
+            self._store_progress(progress, history)
+        callbacks.end()
+
+    def _monitor(self, validation, network):
+        """The loop's validation hook: the ``val_*`` values after an epoch."""
+        loss = network.loss
+
+        def monitor():
+            acts, z = net.forward(
+                validation.X,
+                network.coefs,
+                network.intercepts,
+                network.hidden,
+                network.output,
+            )
+            sums = OutputSums().add(
+                validation.Y,
+                z,
+                acts[-1],
+                network.output.name,
+                loss,
+                validation.sample_weight,
+                self._multilabel,
+            )
+            val = sums.means()
+            row = {
+                "val_loss": sums.loss / sums.weight if sums.weight > 0 else np.nan,
+                "val_cross_entropy": val["cross_entropy"],
+                "val_mse": val["mse"],
+                "val_accuracy": val["accuracy"],
+            }
+            if self.scoring == "loss":
+                row["val_score"] = -row["val_loss"]
+                return row
+            from sklearn.metrics import check_scoring
+
+            scorer = check_scoring(self, scoring=self.scoring)
+            kwargs = {}
+            if validation.sample_weight is not None:
+                kwargs["sample_weight"] = validation.sample_weight
+            with np.errstate(all="ignore"):
+                row["val_score"] = float(
+                    scorer(self, validation.X_raw, validation.y_raw, **kwargs)
+                )
+            return row
+
+        return monitor
+
+    def _loss_object(self):
+        return LOSSES[self.loss] if isinstance(self.loss, str) else self.loss
+
+    def _learning_rate_init(self):
+        if self.learning_rate_init == "auto":
+            return _AUTO_LEARNING_RATE[self.solver]
+        return float(self.learning_rate_init)
+
+    def _make_optimizer(self, params, progress):
+        kwargs = {
+            "momentum": {"momentum": self.momentum},
+            "nesterov": {"momentum": self.momentum},
+            "adam": {
+                "beta_1": self.beta_1,
+                "beta_2": self.beta_2,
+                "epsilon": self.epsilon,
+            },
+        }.get(self.solver, {})
+        # A copy: the optimizer updates its state in place, and a failed call
+        # must leave the estimator's state as it was.
+        state = copy.deepcopy(progress.optimizer_state)
+        return OPTIMIZERS[self.solver](
+            params, progress.learning_rate, state=state, **kwargs
+        )
+
+    def _make_schedule(self):
+        if self.learning_rate == "invscaling":
+            return SCHEDULES["invscaling"](self._learning_rate_init(), self.power_t)
+        return SCHEDULES[self.learning_rate](self._learning_rate_init())
+
+    def _shuffle_rng(self):
+        """The generator of this call's epoch orders.
+
+        With an int ``random_state`` it is seeded from the seed and the number
+        of epochs trained so far: reproducible, independent of the stream that
+        drew the initial weights, and new for every partial_fit or warm-start
+        call (instead of repeating the first call's orders). A RandomState
+        instance (or None, numpy's global one) is used as it is.
+        """
+        seed = self.random_state
+        if isinstance(seed, numbers.Integral):
+            entropy = [int(seed), 1, len(self.loss_curve_)]
+            return np.random.default_rng(np.random.SeedSequence(entropy))
+        return check_random_state(seed)

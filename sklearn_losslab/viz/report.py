@@ -1,0 +1,410 @@
+"""Turning comparison and slowdown results into text, markdown and HTML.
+
+The numbers are gathered first (:func:`comparison_report` and
+:func:`slowdown_report` with ``output_dict=True`` return them as plain
+dicts), then formatted: plain text by default, markdown, or a self-contained
+HTML page (:func:`comparison_html`) whose figures are embedded as base64 PNG
+images. Figures need matplotlib (the ``plot`` extra); without it the text,
+the markdown and the HTML page without figures still work.
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import base64
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._report_figures import comparison_figures, figures_unavailable, png_bytes
+from ._report_format import (
+    CAPTIONS,
+    NO_TEST,
+    TEST_NAME,
+    TEST_NOTE,
+    comparison_text,
+    format_table,
+    html_page,
+    html_table,
+    pair_rows,
+    summary_rows,
+)
+
+__all__ = [
+    "comparison_figures",
+    "comparison_html",
+    "comparison_report",
+    "slowdown_report",
+    "write_comparison",
+    "write_slowdown",
+]
+
+
+def comparison_report(
+    result, *, metric=None, alpha=None, digits=3, markdown=False, output_dict=False
+):
+    """Build a report of a loss comparison: the summary and the pairwise tests.
+
+    Parameters
+    ----------
+    result : LossComparison
+        The result of :func:`~sklearn_losslab.compare_losses`.
+
+    metric : str, default=None
+        The scoring name tested; None is ``result.metric``.
+
+    alpha : float, default=None
+        Significance level; None is ``result.alpha``.
+
+    digits : int, default=3
+        Number of digits for the scores in the text.
+
+    markdown : bool, default=False
+        Whether to format markdown tables instead of plain text.
+
+    output_dict : bool, default=False
+        If True, return the numbers as a dict instead of text.
+
+    Returns
+    -------
+    report : str or dict
+        Text (or markdown) with one row per configuration: the mean and
+        standard deviation of each score over the folds, epochs run, epochs
+        to the target training accuracy (with how many folds reached it),
+        fit time, rank and the p-value against the best configuration;
+        then every pair. As a dict: ``{"metric", "alpha", "test", "method",
+        "dataset", "n_samples", "target_accuracy", "scoring", "best",
+        "tested", "configurations": {label: {...}}, "pairs": [...]}``, where
+        ``tested`` is False for a single split (no test possible) and
+        ``best`` None when no configuration has a finite mean score.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_losslab import compare_losses
+    >>> from sklearn_losslab.report import comparison_report
+    >>> X, y = load_iris(return_X_y=True)
+    >>> result = compare_losses(X, y, cv=3, random_state=0)
+    >>> report = comparison_report(result, output_dict=True)
+    >>> report["best"], report["configurations"]["cross_entropy / relu"]["rank"]
+    ('cross_entropy / relu', 1)
+    """
+    data = _comparison_data(result, metric, alpha)
+    if output_dict:
+        return data
+    return comparison_text(data, digits, markdown)
+
+
+def _comparison_data(result, metric, alpha):
+    metric = result.metric if metric is None else metric
+    alpha = result.alpha if alpha is None else alpha
+    summary = result.summarize(metric, alpha=alpha)
+    tests = result.pairwise_tests(metric, alpha=alpha)
+    configurations = {}
+    for _, row in summary.iterrows():
+        entry = {}
+        for name in result.scoring:
+            for split in ("test", "train"):
+                if f"{split}_{name}_mean" in row:
+                    key = name if split == "test" else f"train_{name}"
+                    entry[key] = {
+                        "mean": float(row[f"{split}_{name}_mean"]),
+                        "std": float(row[f"{split}_{name}_std"]),
+                    }
+        entry["fit_time"] = float(row["fit_time_mean"])
+        entry["epochs_run"] = float(row["n_iter_mean"])
+        if "epochs_to_target_mean" in row:
+            entry["epochs_to_target"] = float(row["epochs_to_target_mean"])
+            entry["n_reached_target"] = int(row["n_reached_target"])
+        entry["n_folds"] = int(row["n_folds"])
+        entry["rank"] = None if pd.isna(row["rank"]) else int(row["rank"])
+        entry["p_value_vs_best"] = float(row["p_value_vs_best"])
+        entry["different_from_best"] = bool(row["different_from_best"])
+        configurations[row["configuration"]] = entry
+    pairs = [
+        {
+            "a": row.configuration_a,
+            "b": row.configuration_b,
+            "mean_difference": float(row.mean_difference),
+            "t": float(row.t),
+            "df": int(row.df),
+            "p_value": float(row.p_value),
+            "p_value_holm": float(row.p_value_holm),
+            "significant": bool(row.significant),
+        }
+        for row in tests.itertuples()
+    ]
+    return {
+        "metric": metric,
+        "alpha": alpha,
+        "test": TEST_NAME,
+        "method": result.settings.get("method", ""),
+        "dataset": result.settings.get("dataset"),
+        "n_samples": result.settings.get("n_samples"),
+        "target_accuracy": result.target_accuracy,
+        "scoring": list(result.scoring),
+        "best": result._best(metric),
+        "tested": result.folds["fold"].nunique() > 1,
+        "configurations": configurations,
+        "pairs": pairs,
+    }
+
+
+def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
+    """Return a self-contained HTML page reporting a comparison.
+
+    Parameters
+    ----------
+    result : LossComparison
+        The result of :func:`~sklearn_losslab.compare_losses`.
+
+    title : str, default='Loss comparison'
+        Title of the page.
+
+    figures : dict of str to bytes or bool, default=None
+        PNG images to embed (as from :func:`comparison_figures`); None draws
+        them when matplotlib is installed and leaves them out with a note
+        otherwise; False leaves them out.
+
+    digits : int, default=3
+        Number of digits for the scores.
+
+    Returns
+    -------
+    page : str
+        The HTML document; images are embedded as base64 ``data:`` URIs, so
+        the file needs nothing else.
+    """
+    note = None
+    if figures is None:
+        note = figures_unavailable()
+        figures = {} if note else comparison_figures(result)
+    elif figures is False:
+        figures = {}
+    data = _comparison_data(result, None, None)
+    body = [f"<p>{html.escape(data['method'])}"]
+    if data["n_samples"]:
+        body[0] += f", {data['n_samples']} samples"
+    body[0] += f"; scores: {html.escape(', '.join(data['scoring']))}.</p>"
+    body.append("<h2>Summary</h2>")
+    body.append(html_table(*summary_rows(data, digits)))
+    target = data["target_accuracy"]
+    reading = ""
+    if data["tested"]:
+        reading = "Scores: mean ± standard deviation over the folds. "
+    if target:
+        reading += (
+            f"Epochs to {target:g} acc.: the first epoch whose training accuracy "
+            f"reached {target:g}, averaged over the folds that reached it (their "
+            "number in brackets). "
+        )
+    body.append(f"<p class='note'>{html.escape(reading)}</p>")
+    if data["best"] is not None:
+        best = (
+            f"<p>Best on <b>{html.escape(data['metric'])}</b>: "
+            f"{html.escape(data['best'])}."
+        )
+        if data["tested"]:
+            best += (
+                " * marks a configuration that differs from the best at alpha = "
+                f"{data['alpha']:g}."
+            )
+        body.append(best + "</p>")
+    if data["tested"]:
+        body.append(f"<h2>Pairwise tests on {html.escape(data['metric'])}</h2>")
+        body.append(html_table(*pair_rows(data, digits), left=2))
+        body.append(f"<p class='note'>{html.escape(TEST_NOTE)}</p>")
+    else:
+        body.append(f"<p class='note'>{NO_TEST}</p>")
+    body.append("<h2>Figures</h2>")
+    for name, image in figures.items():
+        encoded = base64.b64encode(image).decode("ascii")
+        alt = html.escape(name.removesuffix(".png").replace("_", " "))
+        caption = html.escape(CAPTIONS.get(name, alt))
+        body.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{alt}">')
+        body.append(f"<figcaption>{caption}</figcaption></figure>")
+    if not figures:
+        body.append(
+            f"<p class='note'>{html.escape(note or 'No figures were drawn')}.</p>"
+        )
+    settings = "".join(
+        f"<li><code>{html.escape(str(k))}</code>: {_html_value(v)}</li>"
+        for k, v in result.settings.items()
+    )
+    body.append(f"<h2>Settings</h2><ul>{settings}</ul>")
+    return html_page(title, "\n".join(body))
+
+
+def _html_value(value):
+    text = html.escape(str(value))
+    return f"<pre>{text}</pre>" if "\n" in text else text
+
+
+def write_comparison(result, directory, *, title="Loss comparison", figures=None):
+    """Write a comparison's tables, figures and HTML report to a folder.
+
+    Parameters
+    ----------
+    result : LossComparison
+        The result of :func:`~sklearn_losslab.compare_losses`.
+
+    directory : str or path-like
+        The output folder, created if needed; existing files of the same
+        names are replaced, and figures of an earlier run removed.
+
+    title : str, default='Loss comparison'
+        Title of the HTML page.
+
+    figures : bool, default=None
+        Whether to draw figures; None draws them when matplotlib is
+        installed.
+
+    Returns
+    -------
+    paths : dict of str to pathlib.Path
+        The files written: ``summary.csv``, ``folds.csv``, ``tests.csv``,
+        ``report.html`` and, with figures, the PNG files.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, frame in (
+        ("summary.csv", result.summary),
+        ("folds.csv", result.folds),
+        ("tests.csv", result.tests),
+    ):
+        frame.to_csv(directory / name, index=False)
+        paths[name] = directory / name
+    note = figures_unavailable() if figures is None else None
+    if figures is None:
+        figures = note is None
+    # None lets comparison_html explain why there are no figures.
+    images = comparison_figures(result) if figures else (None if note else False)
+    for name in CAPTIONS:  # no figure of an earlier run left behind
+        (directory / name).unlink(missing_ok=True)
+    for name, image in (images or {}).items():
+        (directory / name).write_bytes(image)
+        paths[name] = directory / name
+    page = comparison_html(result, title=title, figures=images)
+    (directory / "report.html").write_text(page, encoding="utf-8")
+    paths["report.html"] = directory / "report.html"
+    return paths
+
+
+def slowdown_report(result, *, epochs=None, digits=3, output_dict=False):
+    """Build a report of :func:`~sklearn_losslab.slowdown`.
+
+    Parameters
+    ----------
+    result : SlowdownResult
+        The result of :func:`~sklearn_losslab.slowdown`.
+
+    epochs : list of int, default=None
+        The epochs shown; None takes about eight, from 0 to the last, plus
+        each loss's first epoch below 0.5.
+
+    digits : int, default=3
+        Number of digits of outputs and costs.
+
+    output_dict : bool, default=False
+        If True, return the numbers as a dict instead of text.
+
+    Returns
+    -------
+    report : str or dict
+        A table of the output and cost of each loss at the chosen epochs and
+        the first epoch each loss brings the output below 0.5. As a dict:
+        ``{"settings", "first_below_half", "epochs": {epoch: {loss:
+        {"output", "cost"}}}}``.
+
+    Examples
+    --------
+    >>> from sklearn_losslab import slowdown
+    >>> from sklearn_losslab.report import slowdown_report
+    >>> report = slowdown_report(slowdown(epochs=50), output_dict=True)
+    >>> report["first_below_half"]
+    {'mse': None, 'cross_entropy': 17}
+    """
+    outputs, costs = result.outputs(), result.costs()
+    last = int(outputs.index[-1])
+    if epochs is None:
+        epochs = {0, last, *np.linspace(0, last, 7).round().astype(int).tolist()}
+        epochs |= {e for e in result.first_below_half.values() if e is not None}
+    epochs = sorted(int(e) for e in epochs if 0 <= e <= last)
+    data = {
+        "settings": dict(result.settings),
+        "first_below_half": dict(result.first_below_half),
+        "epochs": {
+            e: {
+                loss: {
+                    "output": float(outputs.loc[e, loss]),
+                    "cost": float(costs.loc[e, loss]),
+                }
+                for loss in outputs.columns
+            }
+            for e in epochs
+        },
+    }
+    if output_dict:
+        return data
+    s = data["settings"]
+    lines = [
+        f"One sigmoid neuron, input {s['x']:g}, target {s['y']}: start w = {s['w']:g}, "
+        f"b = {s['b']:g}, learning rate {s['learning_rate']:g}, {s['epochs']} epochs.",
+        "",
+    ]
+    header = ["epoch"]
+    header += [f"{loss} {k}" for loss in outputs.columns for k in ("a", "cost")]
+    rows = [
+        [str(e)]
+        + [f"{v[k]:.{digits}f}" for v in entry.values() for k in ("output", "cost")]
+        for e, entry in data["epochs"].items()
+    ]
+    lines += format_table(header, rows, left=0)
+    lines.append("")
+    lines.append("First epoch with output below 0.5 (the neuron predicts the target):")
+    for loss, epoch in data["first_below_half"].items():
+        lines.append(f"  {loss}: {'never' if epoch is None else epoch}")
+    lines += [
+        "",
+        "Why: for the target 0 the gradient of MSE with respect to z is "
+        "a * a(1 - a), tiny",
+        "while the output saturates near 1; the gradient of cross-entropy is a, "
+        "largest when",
+        "the neuron is most wrong.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_slowdown(result, directory, *, figures=None):
+    """Write a slowdown's table (``slowdown.csv``) and figure to a folder.
+
+    Parameters
+    ----------
+    result : SlowdownResult
+        The result of :func:`~sklearn_losslab.slowdown`.
+
+    directory : str or path-like
+        The output folder, created if needed.
+
+    figures : bool, default=None
+        Whether to draw ``slowdown.png``; None draws it when matplotlib is
+        installed.
+
+    Returns
+    -------
+    paths : dict of str to pathlib.Path
+        The files written.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {"slowdown.csv": directory / "slowdown.csv"}
+    result.history.to_csv(paths["slowdown.csv"], index=False)
+    if figures is None:
+        figures = figures_unavailable(displays=False) is None
+    if figures:
+        paths["slowdown.png"] = directory / "slowdown.png"
+        paths["slowdown.png"].write_bytes(png_bytes(result.plot()))
+    return paths
