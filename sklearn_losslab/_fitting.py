@@ -278,6 +278,45 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
         y_raw,
     ):
         """Build the training objects, run the epochs of one call, store the result."""
+        history = History(self._history, self.loss_curve_, self.validation_scores_)
+        callbacks = EpochCallbacks(
+            self,
+            callback_ctx,
+            X_raw,
+            y_raw,
+            {} if sample_weight is None else {"sample_weight": sample_weight},
+            progress,
+            lambda progress: self._store_progress(progress, history),
+        )
+        loop = self._training_loop(
+            X, coefs, intercepts, progress, history, validation, callbacks
+        )
+        # Live during training, for the callbacks that score the estimator.
+        network = loop.runner.network
+        self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        callbacks.begin()
+        try:
+            loop.run(
+                X,
+                Y,
+                sample_weight,
+                progress,
+                n_epochs=1 if incremental else self.max_iter,
+                incremental=incremental,
+                max_iter=self.max_iter,
+            )
+        finally:
+            self._store_progress(progress, history)
+        callbacks.end()
+
+    def _training_loop(
+        self, X, coefs, intercepts, progress, history, validation=None, callbacks=None
+    ):
+        """The :class:`~.training._loop.TrainingLoop` of this estimator's parameters.
+
+        The weights are copied into the loop's flat vector; the loop's network
+        holds views into it (``loop.runner.network.coefs``).
+        """
         n_samples = X.shape[0]
         batch_size = (
             min(200, n_samples)
@@ -296,17 +335,7 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
             self._loss_object(),
             self.alpha,
         )
-        history = History(self._history, self.loss_curve_, self.validation_scores_)
-        callbacks = EpochCallbacks(
-            self,
-            callback_ctx,
-            X_raw,
-            y_raw,
-            {} if sample_weight is None else {"sample_weight": sample_weight},
-            progress,
-            lambda progress: self._store_progress(progress, history),
-        )
-        loop = TrainingLoop(
+        return TrainingLoop(
             EpochRunner(network, X.shape[1], batch_size, self._multilabel),
             flat,
             flat_grad,
@@ -327,22 +356,6 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
             callbacks=callbacks,
             verbose=self.verbose,
         )
-        # Live during training, for the callbacks that score the estimator.
-        self.coefs_, self.intercepts_ = coefs, intercepts
-        callbacks.begin()
-        try:
-            loop.run(
-                X,
-                Y,
-                sample_weight,
-                progress,
-                n_epochs=1 if incremental else self.max_iter,
-                incremental=incremental,
-                max_iter=self.max_iter,
-            )
-        finally:
-            self._store_progress(progress, history)
-        callbacks.end()
 
     def _monitor(self, validation, network):
         """The loop's validation hook: the ``val_*`` values after an epoch."""
