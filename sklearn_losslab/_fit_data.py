@@ -1,10 +1,12 @@
-"""LogisticNet's checks of the training and validation data.
+"""LogisticNet's checks of the training and validation data, and its monitor.
 
 A mixin of :class:`~sklearn_losslab.LogisticNet`: scikit-learn's
 ``validate_data`` for ``X`` (which records ``n_features_in_`` and
 ``feature_names_in_``), then the targets, classes, output layer, sample and
 class weights, checked and encoded with the functions of
-:mod:`sklearn_losslab.training._inputs`.
+:mod:`sklearn_losslab.training._inputs`. The validation data is monitored
+after each epoch through the hook that :meth:`TrainingDataMixin._monitor`
+gives the training loop.
 """
 
 # Authors: The sklearn_losslab developers
@@ -14,6 +16,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from .nn import _kernels as net
 from .training._inputs import (
     check_hidden_layer_sizes,
     check_output_activation,
@@ -25,6 +28,7 @@ from .training._inputs import (
     quiet_finiteness_check,
     sorted_classes,
 )
+from .training._record import OutputSums
 
 __all__ = ["TrainingDataMixin", "Validation"]
 
@@ -134,3 +138,48 @@ class TrainingDataMixin:
         check_same_classes(self, y, self._multilabel, subset=True)
         Y = encode_targets(y, self.classes_, self.n_outputs_, self._multilabel)
         return Validation(X, Y, None, X_raw, y_raw)
+
+    def _monitor(self, validation, network):
+        """The loop's validation hook: the ``val_*`` values after an epoch."""
+        loss = network.loss
+
+        def monitor():
+            acts, z = net.forward(
+                validation.X,
+                network.coefs,
+                network.intercepts,
+                network.hidden,
+                network.output,
+            )
+            sums = OutputSums().add(
+                validation.Y,
+                z,
+                acts[-1],
+                network.output.name,
+                loss,
+                validation.sample_weight,
+                self._multilabel,
+            )
+            val = sums.means()
+            row = {
+                "val_loss": sums.loss / sums.weight if sums.weight > 0 else np.nan,
+                "val_cross_entropy": val["cross_entropy"],
+                "val_mse": val["mse"],
+                "val_accuracy": val["accuracy"],
+            }
+            if self.scoring == "loss":
+                row["val_score"] = -row["val_loss"]
+                return row
+            from sklearn.metrics import check_scoring
+
+            scorer = check_scoring(self, scoring=self.scoring)
+            kwargs = {}
+            if validation.sample_weight is not None:
+                kwargs["sample_weight"] = validation.sample_weight
+            with np.errstate(all="ignore"):
+                row["val_score"] = float(
+                    scorer(self, validation.X_raw, validation.y_raw, **kwargs)
+                )
+            return row
+
+        return monitor

@@ -45,7 +45,6 @@ from .training._inputs import (
     is_multilabel,
 )
 from .training._loop import PlateauRule, TrainingLoop
-from .training._record import OutputSums
 from .training.optimizers import OPTIMIZERS
 from .training.schedules import SCHEDULES
 
@@ -356,51 +355,6 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
             callbacks=callbacks,
             verbose=self.verbose,
         )
-
-    def _monitor(self, validation, network):
-        """The loop's validation hook: the ``val_*`` values after an epoch."""
-        loss = network.loss
-
-        def monitor():
-            acts, z = net.forward(
-                validation.X,
-                network.coefs,
-                network.intercepts,
-                network.hidden,
-                network.output,
-            )
-            sums = OutputSums().add(
-                validation.Y,
-                z,
-                acts[-1],
-                network.output.name,
-                loss,
-                validation.sample_weight,
-                self._multilabel,
-            )
-            val = sums.means()
-            row = {
-                "val_loss": sums.loss / sums.weight if sums.weight > 0 else np.nan,
-                "val_cross_entropy": val["cross_entropy"],
-                "val_mse": val["mse"],
-                "val_accuracy": val["accuracy"],
-            }
-            if self.scoring == "loss":
-                row["val_score"] = -row["val_loss"]
-                return row
-            from sklearn.metrics import check_scoring
-
-            scorer = check_scoring(self, scoring=self.scoring)
-            kwargs = {}
-            if validation.sample_weight is not None:
-                kwargs["sample_weight"] = validation.sample_weight
-            with np.errstate(all="ignore"):
-                row["val_score"] = float(
-                    scorer(self, validation.X_raw, validation.y_raw, **kwargs)
-                )
-            return row
-
-        return monitor
 
     def _loss_object(self):
         return LOSSES[self.loss] if isinstance(self.loss, str) else self.loss
