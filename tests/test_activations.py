@@ -95,3 +95,87 @@ def test_public_functions():
     np.testing.assert_allclose(A.tanh([0.5]), np.tanh([0.5]))
     np.testing.assert_allclose(A.identity([3.0]), [3.0])
     np.testing.assert_allclose(A.sigmoid([0.0]), [0.5])
+
+
+# ------------------------------------------------- what activations carry
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_batch_forward_is_the_same_function(name, rng):
+    act = ACTIVATIONS[name]
+    z = rng.randn(16, 5) * 10
+    out = np.empty_like(z)
+    result = act.batch_forward(5, z.dtype)(z, out)
+    np.testing.assert_allclose(out, act.forward(z), rtol=1e-15)
+    assert result is None or result is out
+
+
+def test_saturated_and_dead_units_by_their_definitions():
+    z = np.array([[-5.0, -3.9, 0.0, 3.9, 5.0], [-4.1, 4.1, -0.5, 0.2, 100.0]])
+    from sklearn_losslab.nn.activations import SATURATED_Z
+
+    by_definition = np.abs(z) > SATURATED_Z
+    for name in ("sigmoid", "tanh"):
+        act = ACTIVATIONS[name]
+        np.testing.assert_array_equal(act.saturated(act.forward(z)), by_definition)
+        assert act.dead(act.forward(z)) is None
+    relu = ACTIVATIONS["relu"]
+    # Columns 0 and 2 are not positive on any row: dead.
+    np.testing.assert_array_equal(
+        relu.dead(relu.forward(z)), [True, False, True, False, False]
+    )
+    assert relu.saturated(relu.forward(z)) is None
+    for name in ("identity", "leaky_relu"):
+        act = ACTIVATIONS[name]
+        assert act.dead(z) is None and act.saturated(z) is None
+
+
+def test_init_family_and_bounds_are_properties_of_the_activation():
+    families = {name: act.init for name, act in ACTIVATIONS.items()}
+    assert families == {
+        "identity": "glorot",
+        "sigmoid": "glorot",
+        "logistic": "glorot",
+        "tanh": "glorot",
+        "relu": "he",
+        "leaky_relu": "he",
+    }
+    z = np.linspace(-1e3, 1e3, 2001)
+    for name, act in ACTIVATIONS.items():
+        if act.bounded:
+            assert np.abs(act.forward(z)).max() <= 1, name
+
+
+def test_a_new_activation_needs_no_table_elsewhere(rng):
+    """An activation defined outside the package trains, is profiled and predicts."""
+    from sklearn_losslab.nn import _kernels as net
+    from sklearn_losslab.training._record import hidden_health
+
+    class Softsign(A.Activation):
+        name = "softsign"
+        bounded = True
+
+        def forward(self, z, out=None):
+            out = np.empty_like(z) if out is None else out
+            np.divide(z, 1 + np.abs(z), out=out)
+            return out
+
+        def derivative(self, a):
+            return (1 - np.abs(a)) ** 2
+
+        def backward(self, a, delta):
+            delta *= (1 - np.abs(a)) ** 2
+            return delta
+
+        def saturated(self, a):
+            return np.abs(a) > 0.8
+
+    act = Softsign()
+    coefs, intercepts = net.init_params(
+        [3, 4, 2], init="auto", activation=act, rng=rng, dtype=np.float64
+    )
+    X = rng.randn(10, 3) * 5
+    acts, z = net.forward(X, coefs, intercepts, act, OUTPUT_ACTIVATIONS["softmax"])
+    h = X @ coefs[0] + intercepts[0]
+    np.testing.assert_allclose(acts[1], h / (1 + np.abs(h)), rtol=1e-14)
+    dead, saturated = hidden_health([acts[1]], act)
+    assert np.isnan(dead)
+    assert saturated == np.mean(np.abs(acts[1]) > 0.8)

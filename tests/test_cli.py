@@ -13,8 +13,8 @@ from sklearn.datasets import load_iris, make_classification
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_losslab import LogisticNet, __version__
-from sklearn_losslab.lab._stream_compare import is_test_chunk
 from sklearn_losslab.cli import main
+from sklearn_losslab.lab._stream_compare import is_test_chunk
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 FAST = ["--cv", "2", "--max-iter", "5"]

@@ -14,8 +14,8 @@ from sklearn.preprocessing import StandardScaler
 from test_network import HIDDEN, _numeric_gradient, _problem, _relative_error
 
 from sklearn_losslab import CrossEntropy, LogisticNet, Loss
-from sklearn_losslab.nn import _kernels as net
 from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from sklearn_losslab.nn import _kernels as net
 
 
 class FocalLoss(Loss):
@@ -164,3 +164,122 @@ def test_focal_loss_in_grid_search(data):
     assert cloned.loss is not candidates[1] and cloned.loss.gamma == 2
     reference = LogisticRegression().fit(X, y).score(X, y)
     assert search.best_estimator_.score(X, y) >= reference - 0.05
+
+
+# ------------------------------------------- the hooks the training loop asks
+def _fit_weights(loss, X, y, **params):
+    net_ = LogisticNet(
+        (6,), loss=loss, batch_size=16, max_iter=5, random_state=0, **params
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net_.fit(X, y)
+    return net_
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_a_cross_entropy_instance_trains_bit_identically(activation, data):
+    """Not only the registry's instance runs on the fused, fast path."""
+    X, y = data
+    named = _fit_weights("cross_entropy", X, y, activation=activation)
+    instance = _fit_weights(CrossEntropy(eps=1e-7), X, y, activation=activation)
+    for a, b in zip(
+        named.coefs_ + named.intercepts_, instance.coefs_ + instance.intercepts_
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert instance.loss_curve_ == named.loss_curve_
+
+
+def test_a_user_subclass_of_mse_trains_bit_identically(data):
+    from sklearn_losslab.losses import MeanSquaredError
+
+    class MyMSE(MeanSquaredError):
+        name = "my_mse"
+
+    X, y = data
+    named = _fit_weights("mse", X, y)
+    mine = _fit_weights(MyMSE(), X, y)
+    for a, b in zip(named.coefs_ + named.intercepts_, mine.coefs_ + mine.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    pd_named, pd_mine = named.history_, mine.history_
+    for column in ("loss", "train_mse", "train_cross_entropy"):
+        np.testing.assert_array_equal(pd_mine[column], pd_named[column])
+
+
+def test_the_record_computes_each_distinct_loss_value_once(data, monkeypatch):
+    """Training on cross-entropy: the trained loss and the CE column are one value."""
+    from sklearn_losslab.losses import MeanSquaredError
+
+    calls = {"ce": 0, "mse": 0}
+    ce_values, mse_values = (
+        CrossEntropy.loss_from_outputs,
+        MeanSquaredError.loss_from_outputs,
+    )
+
+    def counting(key, method):
+        def wrapper(self, *args):
+            calls[key] += 1
+            return method(self, *args)
+
+        return wrapper
+
+    monkeypatch.setattr(CrossEntropy, "loss_from_outputs", counting("ce", ce_values))
+    monkeypatch.setattr(
+        MeanSquaredError, "loss_from_outputs", counting("mse", mse_values)
+    )
+    X, y = data
+    _fit_weights(CrossEntropy(eps=1e-7), X, y)
+    # One record block per epoch here (150 rows): one call each per epoch.
+    assert calls == {"ce": 5, "mse": 5}
+
+
+def test_fast_forms_are_inherited_only_with_their_formula():
+    class Doubled(CrossEntropy):
+        def loss(self, y_true, y_prob, output_activation):
+            return 2 * super().loss(y_true, y_prob, output_activation)
+
+    class NewGradient(CrossEntropy):
+        def gradient(self, y_true, y_prob, output_activation):
+            return 2 * super().gradient(y_true, y_prob, output_activation)
+
+    Y = np.eye(3)[[0, 1, 2, 1]]
+    z = np.array([[2.0, -1, 0], [0, 1, 3], [1, 1, 1], [-2, 5, 0]])
+    a = OUTPUT_ACTIVATIONS["softmax"].forward(z)
+    reference = CrossEntropy().loss(Y, a, "softmax")
+    # The parent's logit and output forms would give the undoubled value.
+    np.testing.assert_allclose(
+        Doubled().loss_from_logits(Y, z, "softmax"), 2 * reference
+    )
+    np.testing.assert_allclose(
+        Doubled().loss_from_outputs(Y, z, a, "softmax"), 2 * reference
+    )
+    assert Doubled().value_key() != CrossEntropy().value_key()
+    # A new gradient loses the fused a - y shortcut: the delta is the chain rule.
+    assert NewGradient.fused_outputs == () and CrossEntropy.fused_outputs
+    delta = NewGradient().delta(
+        Y, z, a, OUTPUT_ACTIVATIONS["softmax"], np.empty_like(a)
+    )
+    np.testing.assert_allclose(delta, 2 * (a - Y), rtol=1e-10)
+
+
+def test_losses_are_parameter_objects_for_clone_and_grid_search(data):
+    loss = CrossEntropy(eps=1e-9)
+    assert loss.get_params() == {"eps": 1e-9}
+    copy = clone(loss)
+    assert copy is not loss and copy.eps == 1e-9
+    assert loss.set_params(eps=1e-5) is loss and loss.eps == 1e-5
+    with pytest.raises(ValueError, match="Invalid parameter 'gamma'"):
+        loss.set_params(gamma=1.0)
+    est = LogisticNet(loss=FocalLoss(gamma=2.0))
+    assert est.get_params()["loss__gamma"] == 2.0
+    X, y = data
+    grid = GridSearchCV(
+        LogisticNet((4,), loss=FocalLoss(), max_iter=3, random_state=0),
+        {"loss__gamma": [0.0, 1.0]},
+        cv=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        grid.fit(X, y)
+    assert grid.cv_results_["param_loss__gamma"].tolist() == [0.0, 1.0]
+    assert grid.best_estimator_.loss.gamma in (0.0, 1.0)

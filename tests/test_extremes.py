@@ -12,14 +12,14 @@ import scipy.sparse as sp
 from scipy.special import expit, softmax
 
 from sklearn_losslab import DivergenceError, LogisticNet
+from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from sklearn_losslab.losses import LOSSES
 from sklearn_losslab.nn import _kernels as net
 from sklearn_losslab.nn._predict import (
     forward_logits,
     scaled_forward,
     unscale,
 )
-from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
-from sklearn_losslab.losses import LOSSES
 
 pytestmark = [
     pytest.mark.filterwarnings("error::RuntimeWarning"),

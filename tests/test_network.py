@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sklearn_losslab.nn import _kernels as net
 from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from sklearn_losslab.losses import LOSSES
+from sklearn_losslab.nn import _kernels as net
 
 HIDDEN = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sklearn_losslab import DivergenceError, LogisticNet
-from sklearn_losslab.nn import _kernels as net
 from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from sklearn_losslab.losses import LOSSES
+from sklearn_losslab.nn import _kernels as net
 from sklearn_losslab.optimizers import OPTIMIZERS
 
 pytestmark = [

@@ -14,9 +14,9 @@ from sklearn.preprocessing import StandardScaler, label_binarize
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_losslab import DivergenceError, LogisticNet
-from sklearn_losslab.training._record import OutputSums
 from sklearn_losslab.activations import OUTPUT_ACTIVATIONS
 from sklearn_losslab.losses import CrossEntropy, MeanSquaredError
+from sklearn_losslab.training._record import OutputSums
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 SOLVERS = ["sgd", "momentum", "nesterov", "adam"]
