@@ -86,8 +86,22 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
+    # The search as an icon (Ctrl+K still opens it): with the full search
+    # field the header does not fit on one row at 1280 px.
+    "navbar_persistent": ["search-button"],
 }
-html_sidebars = {"**": ["sidebar-nav-bs"]}
+#: Pages with no sub-pages: beside them the section navigation would be an
+#: empty column; the gallery and the API reference keep theirs.
+SINGLE_PAGES = [
+    "index",
+    "user_guide",
+    "how_to_add_a_loss",
+    "scaling",
+    "performance",
+    "guarantees",
+    "cli",
+]
+html_sidebars = {"**": ["sidebar-nav-bs"], **dict.fromkeys(SINGLE_PAGES, [])}
 html_static_path = []
 html_show_sourcelink = False
 
