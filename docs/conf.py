@@ -4,10 +4,13 @@ Build (offline, warnings as errors; the gallery runs the examples)::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-The build needs no network. Links to scikit-learn's glossary and API pages are
-written as plain URLs (see ``_link_to_scikit_learn``); set the environment
-variable ``LOSSLAB_DOCS_INTERSPHINX=1`` to resolve references to scikit-learn,
-NumPy, pandas and matplotlib with intersphinx instead, which downloads their
+The build needs no network, and neither do the built pages: MathJax is served
+from the site itself (``sphinx-mathjax-offline``) and no page loads a remote
+script (``python docs/check_offline.py docs/_build/html`` checks). Links to
+scikit-learn's glossary and API pages are written as plain URLs (see
+``_link_to_scikit_learn``); set the environment variable
+``LOSSLAB_DOCS_INTERSPHINX=1`` to resolve references to scikit-learn, NumPy,
+pandas and matplotlib with intersphinx instead, which downloads their
 inventories.
 """
 
@@ -39,6 +42,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax served from the built site (_static/mathjax), not from a CDN.
+    "sphinx-mathjax-offline",
     "sphinx_gallery.gen_gallery",
 ]
 
@@ -69,6 +74,9 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "abort_on_example_error": True,
     "plot_gallery": "True",
+    # The execution-times page loads jQuery and DataTables from CDNs; the
+    # built site loads no remote script (docs/check_offline.py checks).
+    "write_computation_times": False,
 }
 
 # -- HTML -------------------------------------------------------------------------
@@ -78,8 +86,22 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
+    # The search as an icon (Ctrl+K still opens it): with the full search
+    # field the header does not fit on one row at 1280 px.
+    "navbar_persistent": ["search-button"],
 }
-html_sidebars = {"**": ["sidebar-nav-bs"]}
+#: Pages with no sub-pages: beside them the section navigation would be an
+#: empty column; the gallery and the API reference keep theirs.
+SINGLE_PAGES = [
+    "index",
+    "user_guide",
+    "how_to_add_a_loss",
+    "scaling",
+    "performance",
+    "guarantees",
+    "cli",
+]
+html_sidebars = {"**": ["sidebar-nav-bs"], **dict.fromkeys(SINGLE_PAGES, [])}
 html_static_path = []
 html_show_sourcelink = False
 

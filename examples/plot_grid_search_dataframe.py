@@ -17,13 +17,10 @@ cross-validation fold fits its own scaler and encoder).
 # ------------------------------------------------
 # A synthetic subscription data set: will a customer cancel? The answer
 # depends non-linearly on the numeric columns and on the plan.
-import warnings
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -63,8 +60,11 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 # The pipeline
 # ------------
 # Numeric columns are standardised and categorical ones one-hot encoded;
-# ``early_stopping=True`` holds out 10 % of each training fold and keeps the
-# weights of the best epoch.
+# ``early_stopping=True`` holds out 10 % of each training fold, stops when the
+# hold-out loss has not improved by ``tol`` for ``n_iter_no_change`` epochs and
+# keeps the weights of the best epoch. Here every fit stops that way within
+# ``max_iter=300`` epochs (the slowest takes about 210); a smaller budget cuts
+# some short, and the fit then says so with a ``ConvergenceWarning``.
 numeric = ["age", "monthly_fee", "support_calls"]
 categorical = ["plan", "region"]
 model = Pipeline(
@@ -83,7 +83,7 @@ model = Pipeline(
             LogisticNet(
                 (16,),
                 batch_size=32,
-                max_iter=60,
+                max_iter=300,
                 early_stopping=True,
                 random_state=0,
             ),
@@ -105,18 +105,19 @@ grid = GridSearchCV(
     },
     cv=3,
 )
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    grid.fit(X_train, y_train)
+grid.fit(X_train, y_train)
 print("best:", grid.best_params_, f"cv accuracy {grid.best_score_:.3f}")
 print(f"test accuracy of the refitted best pipeline: {grid.score(X_test, y_test):.3f}")
 
 # %%
 # The results as a table
 # ----------------------
-# ``cv_results_`` goes straight into a DataFrame. With the small step size,
-# the MSE networks with sigmoid units are the slowest learners: early stopping
-# and the epoch budget catch them before they have caught up.
+# ``cv_results_`` goes straight into a DataFrame. The MSE networks with sigmoid
+# units score lowest, the more so with the small step size.
+#
+# The bars start at zero, so that their lengths compare; the dashed line is the
+# accuracy of always answering the majority class, "no", the baseline any
+# model has to beat.
 results = pd.DataFrame(grid.cv_results_)
 table = results.pivot_table(
     index=["param_net__loss", "param_net__activation"],
@@ -126,7 +127,17 @@ table = results.pivot_table(
 print(table.round(3))
 
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-table.plot.barh(ax=ax, xlim=(table.min().min() - 0.05, table.max().max() + 0.02))
+table.plot.barh(ax=ax, xlim=(0, 1))
+majority = y_train.value_counts(normalize=True).max()
+ax.axvline(majority, color="black", linestyle="--", linewidth=1)
+ax.annotate(
+    "always 'no'",
+    (majority, 1),
+    xycoords=("data", "axes fraction"),
+    xytext=(3, -3),
+    textcoords="offset points",
+    va="top",
+)
 ax.set_xlabel("Mean cross-validated accuracy")
 ax.set_ylabel("(loss, activation)")
 ax.legend(title="learning_rate_init", loc="upper left", bbox_to_anchor=(1.01, 1))

@@ -1,0 +1,135 @@
+"""The HTML report of a comparison, opened in a real browser.
+
+Headless Chromium, driven by selenium through the system's chromedriver
+(Debian: ``apt-get install chromium chromium-driver``; ``.ci/run`` installs
+both). The driver's path is always given, so selenium never downloads a
+browser or a driver, and the browser resolves no host name, so the page loads
+nothing from the network. Where no Chromium is installed the tests skip, except
+in CI, where that is a failure.
+
+A full-page screenshot is written for the record; its path is printed (shown
+with ``python -m pytest -s tests/test_report_browser.py``).
+"""
+
+import base64
+import os
+import shutil
+
+import pytest
+from sklearn.datasets import load_iris
+
+from sklearn_losslab import compare_losses
+from sklearn_losslab.report import write_comparison
+
+webdriver = pytest.importorskip(
+    "selenium.webdriver", reason="the browser test needs selenium (the test extra)"
+)
+
+WIDTH, HEIGHT = 1280, 900
+
+
+def _executable(*names):
+    return next(filter(None, map(shutil.which, names)), None)
+
+
+def _browser_and_driver():
+    browser = _executable("chromium", "chromium-browser", "google-chrome")
+    driver = _executable("chromedriver")
+    if browser and driver:
+        return browser, driver
+    reason = (
+        "no Chromium and chromedriver installed "
+        "(Debian: apt-get install chromium chromium-driver)"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; .ci/run installs them")
+    pytest.skip(reason)
+
+
+def _chromium(browser, driver):
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # needed as root, as CI runs
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",  # the page gets the whole width
+        f"--window-size={WIDTH},{HEIGHT}",
+        "--host-resolver-rules=MAP * ~NOTFOUND",  # no network
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # A driver path in Service: selenium-manager (which downloads) is not run.
+    return webdriver.Chrome(
+        service=webdriver.ChromeService(executable_path=driver), options=options
+    )
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """The report of a small comparison, loaded once at 1280 px wide.
+
+    Yields the driver, the browser's console messages and the screenshot path.
+    """
+    browser, driver_path = _browser_and_driver()
+    X, y = load_iris(return_X_y=True)
+    result = compare_losses(X, y, cv=2, random_state=0)
+    folder = tmp_path_factory.mktemp("report")
+    report = write_comparison(result, folder)["report.html"]
+
+    driver = _chromium(browser, driver_path)
+    try:
+        driver.set_page_load_timeout(60)
+        driver.get(report.as_uri())
+        console = driver.get_log("browser")
+        height = driver.execute_script("return document.scrollingElement.scrollHeight")
+        shot = driver.execute_cdp_cmd(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": WIDTH, "height": height, "scale": 1},
+            },
+        )
+        screenshot = folder / f"report-{WIDTH}px.png"
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+        print(f"\nscreenshot of report.html at {WIDTH} px: {screenshot}")
+        yield driver, console, screenshot
+    finally:
+        driver.quit()
+
+
+def test_viewport_is_1280_px_wide(page):
+    driver, _, _ = page
+    assert driver.execute_script("return window.innerWidth") == WIDTH
+
+
+def test_every_figure_decodes(page):
+    driver, _, _ = page
+    images = driver.execute_script(
+        "return Array.from(document.images, img =>"
+        " [img.alt, img.complete, img.naturalWidth]);"
+    )
+    assert len(images) >= 1, "the report shows no figure"
+    broken = [alt for alt, complete, width in images if not (complete and width > 0)]
+    assert not broken, f"figures that do not decode: {broken}"
+
+
+def test_no_console_error(page):
+    _, console, _ = page
+    errors = [entry["message"] for entry in console if entry["level"] == "SEVERE"]
+    assert not errors
+
+
+def test_no_horizontal_scroll(page):
+    driver, _, _ = page
+    scroll_width, inner_width = driver.execute_script(
+        "return [document.scrollingElement.scrollWidth, window.innerWidth];"
+    )
+    assert scroll_width <= inner_width
+
+
+def test_screenshot_is_written(page):
+    _, _, screenshot = page
+    assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
