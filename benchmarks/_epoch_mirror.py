@@ -16,10 +16,10 @@ import math
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
+from sklearn_losslab._training import EpochRecord, OutputSums, hidden_health
 
 from sklearn_losslab import _network as net
 from sklearn_losslab import _training
-from sklearn_losslab._training import EpochRecord, OutputSums, hidden_health
 
 #: The pieces of an epoch, in the loop's order, with their kind.
 PIECES = {

@@ -185,9 +185,9 @@ class TrainingState:
 
     def __init__(self, workload, X, y, init="glorot_uniform"):
         from sklearn.utils import check_random_state
+        from sklearn_losslab._training import EpochRunner
 
         from sklearn_losslab import _network as net
-        from sklearn_losslab._training import EpochRunner
         from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 
         est = make_logistic_net(workload, 1, init=init)

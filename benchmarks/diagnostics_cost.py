@@ -52,10 +52,10 @@ import warnings
 import numpy as np
 from _workloads import WORKLOADS, TrainingState, load_data
 from sklearn.exceptions import ConvergenceWarning
+from sklearn_losslab._training import OutputSums, cross_entropy_per_sample
 from threadpoolctl import threadpool_limits
 
 from sklearn_losslab import _training
-from sklearn_losslab._training import OutputSums, cross_entropy_per_sample
 from sklearn_losslab.losses import LOSSES
 
 SHARE_LIMIT = 0.10  # the training issue: at most ~10% of an epoch

@@ -57,9 +57,8 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 from sklearn.utils import _safe_indexing
-from threadpoolctl import threadpool_limits
-
 from sklearn_losslab._training import EpochRunner
+from threadpoolctl import threadpool_limits
 
 clock = time.perf_counter  # --clock cpu: time.process_time
 
