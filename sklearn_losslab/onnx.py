@@ -66,7 +66,7 @@ _INSTALL_HINT = (
 
 
 def to_onnx(model, X_sample, *, target_opset=None, zipmap=False):
-    """Convert a fitted LogisticNet (or a Pipeline ending in one) to ONNX.
+    """Convert a fitted LogisticNet, or a Pipeline holding one, to ONNX.
 
     Registers the converter (:func:`register`) and calls
     :func:`skl2onnx.to_onnx`.
@@ -75,7 +75,7 @@ def to_onnx(model, X_sample, *, target_opset=None, zipmap=False):
     ----------
     model : LogisticNet or estimator
         A fitted :class:`~sklearn_losslab.LogisticNet`, or a fitted estimator
-        that skl2onnx converts and that contains LogisticNet steps, such as
+        that skl2onnx converts with LogisticNet steps in it, such as
         ``make_pipeline(StandardScaler(), LogisticNet())``.
 
     X_sample : array-like of shape (n_samples, n_features)
