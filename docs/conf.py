@@ -97,6 +97,7 @@ SINGLE_PAGES = [
     "user_guide",
     "how_to_add_a_loss",
     "scaling",
+    "onnx",
     "performance",
     "guarantees",
     "cli",
