@@ -19,6 +19,7 @@ PUBLIC_PATHS = {
     "report",
     "plotting",
     "streaming",
+    "onnx",
 }
 
 

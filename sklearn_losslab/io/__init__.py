@@ -1,6 +1,7 @@
-"""Data in and out: batches read from files, ``fit_stream``, the CLI's datasets.
+"""Data and models in and out: file batches, ``fit_stream``, datasets, ONNX.
 
-Public as :mod:`sklearn_losslab.streaming` and :func:`sklearn_losslab.fit_stream`.
+Public as :mod:`sklearn_losslab.streaming`, :func:`sklearn_losslab.fit_stream`
+and :mod:`sklearn_losslab.onnx`.
 """
 
 # Authors: The sklearn_losslab developers
