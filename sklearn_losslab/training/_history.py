@@ -56,8 +56,11 @@ class History:
             if self.validation_scores is None:
                 self.validation_scores = []
             self.validation_scores.append(row["val_score"])
-        for key in [*self.columns, *(k for k in row if k not in self.columns)]:
-            column = self.columns.setdefault(key, [np.nan] * n_before)
+        columns = self.columns
+        for key in row:
+            if key not in columns:  # a new column: NaN for the earlier epochs
+                columns[key] = [np.nan] * n_before
+        for key, column in columns.items():
             column.append(row.get(key, np.nan))
 
     def checkpoint(self):
