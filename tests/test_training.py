@@ -544,13 +544,17 @@ def _central_differences(f, params, h=1e-6):
 @pytest.mark.parametrize("sparse_input", [False, True])
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
 @pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("bs", [8, 1])
 def test_an_epoch_is_gradient_descent_on_the_independent_objective(
-    sparse_input, loss, weighted, rng
+    sparse_input, loss, weighted, bs, rng
 ):
     """One epoch of the loop = SGD steps on finite differences of the objective.
 
     The reference never touches the package's kernels: each batch's gradient
-    is a central difference of an objective written in this test.
+    is a central difference of an objective written in this test. With 3
+    batches every batch measures its gradient norms (gradients, then the
+    step); with 23, every other batch takes the step fused into the BLAS
+    products.
     """
     import scipy.sparse as sp
 
@@ -566,11 +570,11 @@ def test_an_epoch_is_gradient_descent_on_the_independent_objective(
     w = rng.uniform(0.5, 2, 23) if weighted else None
     Xin = sp.csr_matrix(X) if sparse_input else X
     hidden, output = ACTIVATIONS["tanh"], OUTPUT_ACTIVATIONS["softmax"]
-    units, bs, lr, alpha = [5, 4, 3, 3], 8, 0.3, 0.01
+    units, lr, alpha = [5, 4, 3, 3], 0.3, 0.01
     coefs, intercepts = net.init_params(
         units, init="glorot_normal", activation="tanh", rng=rng, dtype=np.float64
     )
-    order = rng.permutation(23)  # 8 + 8 + 7: the last batch is partial
+    order = rng.permutation(23)  # bs=8: 8 + 8 + 7, the last batch is partial
     # Reference: gradient descent on central differences, batch by batch.
     ref = [p.copy() for p in coefs + intercepts]
     for start in range(0, 23, bs):
@@ -589,6 +593,7 @@ def test_an_epoch_is_gradient_descent_on_the_independent_objective(
     gflat, gc2, gb2 = net.flatten(coefs, intercepts)
     network = net.Network(c2, b2, hidden, output, LOSSES[loss], alpha)
     runner = EpochRunner(network, units[0], bs)
-    runner.run_epoch(Xin, Y, w, order, (gc2, gb2), (flat, gflat), SGD([flat], lr))
+    Yf = Y.astype(float)  # the loop gathers batches from float targets
+    runner.run_epoch(Xin, Yf, w, order, (gc2, gb2), (flat, gflat), SGD([flat], lr))
     for p, q in zip(ref, c2 + b2):
         np.testing.assert_allclose(q, p, rtol=1e-7, atol=1e-9)

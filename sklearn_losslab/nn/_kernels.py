@@ -31,6 +31,7 @@ are not penalised.
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import get_blas_funcs
 
 from ._init import INITS, init_params
 
@@ -80,6 +81,8 @@ class Network:
         self._output_forward = (
             None if output is None else output.batch_forward(coefs[-1].shape[1], dtype)
         )
+        # BLAS, for the gradient-descent step fused into the gradient products.
+        self._gemm, self._gemv = get_blas_funcs(("gemm", "gemv"), dtype=dtype)
 
     def forward(self, X, hidden, z, a=None):
         """Run the network forward on a batch, into the given buffers.
@@ -153,17 +156,51 @@ class Network:
         -------
         out : ndarray of shape (n_samples, n_outputs)
         """
-        self.loss.delta(Y, z, a, self.output, out)
-        if sample_weight is None:
-            out *= scale / len(out)
-        else:
-            out *= (sample_weight * (scale / total))[:, np.newaxis]
+        factor = self.unscaled_output_delta(Y, z, a, sample_weight, total, out)
+        out *= factor * scale
         return out
 
+    def unscaled_output_delta(self, Y, z, a, sample_weight, total, out):
+        """:meth:`output_delta` but for a uniform factor, which is returned.
+
+        With sample weights, row ``i`` is scaled by ``s_i / S`` and the factor
+        left is 1; without, no row is scaled and the factor is ``1 / n``,
+        for :meth:`backward`'s ``step`` to apply inside its products (one
+        pass over the delta saved per batch).
+
+        Returns
+        -------
+        factor : float
+        """
+        self.loss.delta(Y, z, a, self.output, out)
+        if sample_weight is None:
+            return 1.0 / len(out)
+        out *= (sample_weight / total)[:, np.newaxis]
+        return 1.0
+
     def backward(
-        self, X, hidden, delta, deltas, coef_grads, intercept_grads, ones, penalty_scale
+        self,
+        X,
+        hidden,
+        delta,
+        deltas,
+        coef_grads,
+        intercept_grads,
+        ones,
+        penalty_scale,
+        step=None,
     ):
-        """Back-propagate the output delta; fill the gradient arrays in place.
+        """Back-propagate the output delta: gradients, or a gradient-descent step.
+
+        With ``step=None`` the gradients are written into ``coef_grads`` and
+        ``intercept_grads``. With a number, plain gradient descent is applied
+        to the weights directly instead, each layer's update fused into its
+        gradient product by BLAS (``gemm`` with ``beta``):
+        ``W <- (1 - alpha * penalty_scale) W - step * a.T @ delta`` and
+        ``b <- b - step * ones @ delta``: the step of computing the gradients
+        and subtracting them, without writing them or passing over the
+        parameters again. Each layer's delta for the layer below is computed
+        from its weights before they change.
 
         Parameters
         ----------
@@ -174,37 +211,60 @@ class Network:
             The hidden activations of :meth:`forward`.
 
         delta : ndarray of shape (n_samples, n_outputs)
-            Output of :meth:`output_delta`.
+            Output of :meth:`output_delta` (or :meth:`unscaled_output_delta`).
 
         deltas : list of ndarray
             One ``(n_samples, units)`` buffer per hidden layer (overwritten).
 
         coef_grads, intercept_grads : list of ndarray
-            Filled in place.
+            Filled in place (unused with ``step``).
 
         ones : ndarray of shape (n_samples,)
             A vector of ones: the bias gradient, a sum over the rows, is
             ``ones @ delta``, faster than a reduction along the short axis.
 
         penalty_scale : float
-            ``scale / S``: the gradient of ``alpha / (2 S) ||W||^2`` times
-            the ``scale`` of :meth:`output_delta` is added.
+            The factor of the penalty's gradient ``alpha W``: ``scale / S``
+            for the gradients of :meth:`output_delta`'s ``scale``; with
+            ``step``, the learning rate over ``S``.
+
+        step : float, default=None
+            The factor of ``a.T @ delta`` in the gradient-descent step; None
+            writes the gradients. The input layer of a sparse ``X`` computes
+            its gradient, then takes the same step.
         """
         dot, backward = np.dot, self._hidden_backward
-        coefs, alpha = self.coefs, self.alpha
+        coefs, intercepts, alpha = self.coefs, self.intercepts, self.alpha
         sparse = _is_sparse(X)
         for i in range(len(coefs) - 1, -1, -1):
             a_prev = hidden[i - 1] if i else X
-            if i == 0 and sparse:
-                coef_grads[0][...] = X.T @ delta
-            else:
-                dot(a_prev.T, delta, coef_grads[i])
-            if alpha:
-                coef_grads[i] += (alpha * penalty_scale) * coefs[i]
-            dot(ones, delta, intercept_grads[i])
-            if i:
+            W = coefs[i]
+            if i:  # the delta below, from the weights before any update
                 d_prev = deltas[i - 1]
-                dot(delta, coefs[i].T, d_prev)
+                dot(delta, W.T, d_prev)
+            if step is None:
+                grad = coef_grads[i]
+                if i == 0 and sparse:
+                    grad[...] = X.T @ delta
+                else:
+                    dot(a_prev.T, delta, grad)
+                if alpha:
+                    grad += (alpha * penalty_scale) * W
+                dot(ones, delta, intercept_grads[i])
+            elif i == 0 and sparse:
+                if alpha:
+                    W *= 1.0 - alpha * penalty_scale
+                W -= step * (X.T @ delta)
+                intercepts[0] -= step * (ones @ delta)
+            else:
+                # W.T and delta.T are Fortran-ordered views: BLAS updates W in
+                # place. gemm(alpha, a, b, beta, c, trans_a, trans_b,
+                # overwrite_c); gemv(alpha, a, x, beta, y, offx, incx, offy,
+                # incy, trans, overwrite_y).
+                beta = 1.0 - alpha * penalty_scale
+                self._gemm(-step, delta.T, a_prev.T, beta, W.T, 0, 1, 1)
+                self._gemv(-step, delta.T, ones, 1.0, intercepts[i], 0, 1, 0, 1, 0, 1)
+            if i:
                 delta = backward(a_prev, d_prev)
 
     def penalty(self, penalty_scale):

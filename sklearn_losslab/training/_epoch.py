@@ -69,14 +69,13 @@ class EpochRunner:
         self.deltas = [np.empty((batch_size, c.shape[1]), dtype) for c in coefs[:-1]]
         self.delta_out = np.empty((batch_size, n_out), dtype)
         self.x_buf = np.empty((batch_size, n_features), dtype)
-        self.y_float = np.empty((batch_size, n_out), dtype)
         self.ones = np.ones(batch_size, dtype)
         # The outputs of whole batches are recorded in blocks of about
         # RECORD_VALUES values and measured once per block, vectorised.
         block = batch_size * max(1, RECORD_VALUES // n_out // batch_size)
         self.z_block = np.empty((block, n_out), dtype)
         self.a_block = np.empty((block, n_out), dtype)
-        self.Y_block = np.empty((block, n_out), bool)
+        self.Y_block = np.empty((block, n_out), dtype)
         self.w_block = np.empty(block, dtype)
 
     def run_epoch(self, X, Y, sample_weight, order, grads, flat, optimizer):
@@ -87,8 +86,8 @@ class EpochRunner:
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
             Training data.
 
-        Y : ndarray of bool of shape (n_samples, n_outputs)
-            Encoded targets.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Encoded targets, as floats of the dtype of ``X``.
 
         sample_weight : ndarray of shape (n_samples,) or None
             Sample weights.
@@ -154,9 +153,13 @@ class EpochRunner:
         n_measured = 0
         penalty_sum = 0.0
         health = None
-        # Plain gradient descent takes gradients pre-multiplied by its rate.
+        # Plain gradient descent takes its step inside the backward pass
+        # (fused into the gradient products); on the batches that measure the
+        # gradient norms it takes gradients pre-multiplied by its rate.
         apply_scaled = getattr(optimizer, "apply_scaled", None)
-        scale = optimizer.learning_rate if apply_scaled else 1.0
+        lr = optimizer.learning_rate
+        scale = lr if apply_scaled else 1.0
+        unscaled_delta = network.unscaled_output_delta
         buffers = self._batch_buffers(bs)
         pos = 0  # rows recorded in the current block
         for batch, start in enumerate(range(0, n, bs)):
@@ -164,11 +167,12 @@ class EpochRunner:
             m = stop - start
             if m != bs:
                 buffers = self._batch_buffers(m)
-            x_buf, Yf, hidden_out, deltas, delta, ones = buffers
+            x_buf, hidden_out, deltas, delta, ones = buffers
             rows = slice(pos, pos + m)
+            # The targets, as floats, go straight into the record block.
+            Yb = Y_block[rows]
             if order is None:
                 Xb = X[start:stop]
-                Yb = Y_block[rows]
                 copyto(Yb, Y[start:stop])
                 swb = None if sample_weight is None else sample_weight[start:stop]
             else:
@@ -176,9 +180,8 @@ class EpochRunner:
                 # mode="clip" skips the bounds check that makes np.take buffer
                 # its output: the indices are a permutation, always in range.
                 Xb = X[idx] if sparse else X.take(idx, 0, x_buf, "clip")
-                Yb = Y.take(idx, 0, Y_block[rows], "clip")
+                Y.take(idx, 0, Yb, "clip")
                 swb = None if sample_weight is None else sample_weight[idx]
-            copyto(Yf, Yb)
             # The output layer writes straight into the record.
             z, p = z_block[rows], a_block[rows]
             forward(Xb, hidden_out, z, p)
@@ -192,31 +195,48 @@ class EpochRunner:
             if total > 0:
                 if alpha:
                     penalty_sum += network.penalty(1.0)
-                output_delta(Yf, z, p, swb, total, delta, scale)
-                backward(
-                    Xb,
-                    hidden_out,
-                    delta,
-                    deltas,
-                    coef_grads,
-                    intercept_grads,
-                    ones,
-                    scale / total,
-                )
-                if batch % stride == 0:
-                    n_measured += 1
-                    for i in range(n_layers):
-                        norm_sums[i] += (
-                            math.sqrt(
-                                float(np.vdot(coef_grads[i], coef_grads[i]))
-                                + float(np.vdot(intercept_grads[i], intercept_grads[i]))
-                            )
-                            / scale
-                        )
-                if apply_scaled:
-                    apply_scaled(params, flat_grads)
+                measured = batch % stride == 0
+                if apply_scaled and not measured:
+                    factor = unscaled_delta(Yb, z, p, swb, total, delta)
+                    backward(
+                        Xb,
+                        hidden_out,
+                        delta,
+                        deltas,
+                        coef_grads,
+                        intercept_grads,
+                        ones,
+                        lr / total,
+                        lr * factor,
+                    )
                 else:
-                    optimizer.update_params(params, flat_grads)
+                    output_delta(Yb, z, p, swb, total, delta, scale)
+                    backward(
+                        Xb,
+                        hidden_out,
+                        delta,
+                        deltas,
+                        coef_grads,
+                        intercept_grads,
+                        ones,
+                        scale / total,
+                    )
+                    if measured:
+                        n_measured += 1
+                        for i in range(n_layers):
+                            norm_sums[i] += (
+                                math.sqrt(
+                                    float(np.vdot(coef_grads[i], coef_grads[i]))
+                                    + float(
+                                        np.vdot(intercept_grads[i], intercept_grads[i])
+                                    )
+                                )
+                                / scale
+                            )
+                    if apply_scaled:
+                        apply_scaled(params, flat_grads)
+                    else:
+                        optimizer.update_params(params, flat_grads)
             if pos == block_rows:
                 measure(pos)
                 pos = 0
@@ -233,12 +253,10 @@ class EpochRunner:
     def _batch_buffers(self, m):
         """The buffers for a batch of ``m`` rows: views of the full-size ones.
 
-        Returns ``(x, Y as floats, hidden activations, hidden deltas, output
-        delta, ones)``.
+        Returns ``(x, hidden activations, hidden deltas, output delta, ones)``.
         """
         return (
             self.x_buf[:m],
-            self.y_float[:m],
             [h[:m] for h in self.hidden_bufs],
             [d[:m] for d in self.deltas],
             self.delta_out[:m],

@@ -244,6 +244,8 @@ class TrainingLoop:
             Whether the stopping rule or a callback ended training.
         """
         flat = self.flat
+        # The targets as floats once per call: batches are gathered from them.
+        Y = np.asarray(Y, dtype=flat.dtype)
         last_good = flat.copy()
         best = flat.copy() if self.early_stopping else None
         if self.validation is not None and progress.best_validation_score is None:

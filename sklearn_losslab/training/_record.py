@@ -69,8 +69,8 @@ class OutputSums:
 
         Parameters
         ----------
-        Y : ndarray of bool of shape (n_samples, n_outputs)
-            Encoded targets.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Encoded targets (bool, or floats 0 and 1).
 
         z, a : ndarray of shape (n_samples, n_outputs)
             Output pre-activations and activations.
@@ -92,7 +92,7 @@ class OutputSums:
         self : OutputSums
         """
         w = sample_weight
-        Yf = Y.astype(z.dtype)
+        Yf = np.asarray(Y, dtype=z.dtype)
         sums = {}
 
         def total(per_sample_loss):
