@@ -76,8 +76,9 @@ from sklearn_losslab.training._record import OutputSums
 
 clock = time.perf_counter  # --clock cpu: time.process_time
 
-#: The rows of the table of an epoch: key, label, kind. Keys in TOTALS are
-#: sums of the rows indented under them, not counted again in "by kind".
+#: The rows of the table of an epoch: key, label, kind. The rows of kind
+#: "total" are the sums of the rows indented under them, not counted again in
+#: "by kind".
 ROWS = [
     ("forward", "forward (Network.forward), all", "total"),
     ("forward own", "  GEMMs and bias adds", "GEMM"),
