@@ -5,8 +5,8 @@ the digits), the network and the training settings. The estimators are built
 here with equivalent settings: plain mini-batch SGD (no momentum, no L2
 penalty), the same hidden sizes, batch size, learning rate and number of
 epochs, ``tol=0`` and a huge ``n_iter_no_change`` so that every epoch runs.
-:class:`TrainingState` holds LogisticNet's training state for the scripts that
-time the epoch loop itself.
+:class:`TrainingState` holds LogisticNet's training state, built by the
+estimator itself, for the scripts that time the epoch loop.
 """
 
 # Authors: The sklearn_losslab developers
@@ -159,17 +159,18 @@ def make_estimators(workload, epochs, init="glorot_uniform"):
 
 
 class TrainingState:
-    """LogisticNet's training state, built the way ``fit`` builds it.
+    """LogisticNet's training state, built by the estimator's own wiring.
 
-    ``LogisticNet._fit`` validates the data and draws the initial weights;
-    ``EpochLoopMixin._train`` builds the
-    :class:`~sklearn_losslab._training.EpochRunner`, copies the parameters and
-    their gradients into flat vectors with per-layer views
-    (:func:`~sklearn_losslab._network.flatten`), makes the optimizer and the
-    generator of the epoch orders, then calls ``run_epoch`` once per epoch
-    after shuffling ``order`` in place. This object holds the same things, so
-    that the profiling scripts call the loop (or the operations it calls) on
-    the real buffers.
+    As ``LogisticNet._fit`` does: the data go through
+    ``_validate_training_data``, the initial weights are drawn by
+    :func:`~sklearn_losslab.nn._kernels.init_params`, the training state is
+    reset, and ``LogisticNet._training_loop`` builds the
+    :class:`~sklearn_losslab.training._loop.TrainingLoop` (the
+    :class:`~sklearn_losslab.training._epoch.EpochRunner` and its
+    :class:`~sklearn_losslab.nn._kernels.Network`, the flat parameter and
+    gradient vectors with their per-layer views, the optimizer, the generator
+    of the epoch orders). Nothing of that wiring is repeated here, so the
+    profiling scripts call the real loop on the real buffers.
 
     Parameters
     ----------
@@ -181,14 +182,24 @@ class TrainingState:
 
     init : str, default='glorot_uniform'
         LogisticNet's ``init``.
+
+    Attributes
+    ----------
+    loop : TrainingLoop
+        The loop ``fit`` would run.
+
+    runner, network, optimizer
+        ``loop.runner``, its network and ``loop.optimizer``.
+
+    flat, flat_grad : ndarray
+        The flat parameter and gradient vectors.
     """
 
     def __init__(self, workload, X, y, init="glorot_uniform"):
         from sklearn.utils import check_random_state
-        from sklearn_losslab._training import EpochRunner
 
-        from sklearn_losslab import _network as net
-        from sklearn_losslab.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+        from sklearn_losslab.nn._kernels import init_params
+        from sklearn_losslab.training._history import History
 
         est = make_logistic_net(workload, 1, init=init)
         self.estimator, self.y = est, y
@@ -196,7 +207,7 @@ class TrainingState:
             X, y, None, True, False
         )
         self.X, self.Y, self.sample_weight, self.units = X, Y, sample_weight, units
-        coefs, intercepts = net.init_params(
+        coefs, intercepts = init_params(
             units,
             init=est.init,
             activation=est.activation,
@@ -204,25 +215,18 @@ class TrainingState:
             dtype=X.dtype,
         )
         est._reset_training_state()
-        n = X.shape[0]
-        self.runner = EpochRunner(
-            units,
-            min(200, n) if est.batch_size == "auto" else min(est.batch_size, n),
-            X.dtype,
-            ACTIVATIONS[est.activation],
-            OUTPUT_ACTIVATIONS[est.out_activation_],
-            est._loss_object(),
-            est.alpha,
-            est._multilabel,
+        self.progress = est._progress()
+        history = History(est._history, est.loss_curve_, est.validation_scores_)
+        self.loop = loop = est._training_loop(
+            X, coefs, intercepts, self.progress, history
         )
-        self.flat, self.coefs, self.intercepts = net.flatten(coefs, intercepts)
-        self.flat_grad, self.coef_grads, self.intercept_grads = net.flatten(
-            self.coefs, self.intercepts
-        )
-        self.optimizer = est._make_optimizer([self.flat])
-        self.optimizer.learning_rate = est._learning_rate
-        self.rng = est._shuffle_rng()
-        self.order = np.arange(n)
+        self.runner, self.network = loop.runner, loop.runner.network
+        self.flat, self.flat_grad, self.grads = loop.flat, loop.flat_grad, loop.grads
+        self.optimizer = loop.optimizer
+        # TrainingLoop._epoch sets the rate before each epoch.
+        self.optimizer.learning_rate = self.progress.learning_rate
+        self.rng = loop.shuffle_rng
+        self.order = np.arange(X.shape[0])
 
     @property
     def n_batches(self):
@@ -235,19 +239,18 @@ class TrainingState:
             self.Y,
             self.sample_weight,
             order,
-            (self.coefs, self.intercepts),
-            (self.coef_grads, self.intercept_grads),
+            self.grads,
             (self.flat, self.flat_grad),
             self.optimizer,
         )
 
     def next_order(self):
-        """Shuffle ``order`` in place, as ``_train`` does before each epoch."""
+        """Shuffle ``order`` in place, as ``TrainingLoop._epoch`` does."""
         self.rng.shuffle(self.order)
         return self.order
 
     def run_epoch(self, order=NEW_ORDER):
-        """One epoch of ``EpochRunner.run_epoch``.
+        """One epoch of ``EpochRunner.run_epoch``; returns its ``EpochRecord``.
 
         By default in a new order (shuffled outside the timed call is better:
         pass ``order=state.next_order()``); ``order=None`` trains on ``X`` in
@@ -255,7 +258,7 @@ class TrainingState:
         """
         if order is NEW_ORDER:
             order = self.next_order()
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # as in TrainingLoop._epoch
             return self.runner.run_epoch(*self.loop_args(order))
 
     def snapshot(self):

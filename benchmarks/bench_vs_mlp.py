@@ -20,6 +20,18 @@ Usage::
 Time per epoch is the wall time of ``fit`` divided by the number of epochs, so
 it includes each estimator's fixed cost of ``fit`` (validation, encoding the
 targets, initialisation) spread over the epochs.
+
+Before and after a change (``--baseline PATH``)::
+
+    git worktree add /work/wt/baseline <commit before the change>
+    python benchmarks/bench_vs_mlp.py --baseline /work/wt/baseline --repeats 9
+
+times LogisticNet from this source tree ("new"), LogisticNet from the tree at
+PATH ("old") and MLPClassifier, each in a child process of its own (the same
+Python and libraries; ``sklearn_losslab`` imported from the tree given by
+``PYTHONPATH``, checked), on the same workloads, interleaved one fit at a time
+in an order rotated every repeat, and prints the medians of the paired ratios
+new/old, new/MLP and old/MLP. It skips the memory and throughput parts.
 """
 
 # Authors: The sklearn_losslab developers
@@ -53,6 +65,7 @@ FLOAT32_TARGET = 0.6  # B: LogisticNet float32 time <= 0.6 x its float64 time
 ACCURACY_TOLERANCE = 0.01  # |accuracy difference| with MLPClassifier
 THROUGHPUT_ROWS = 1_000_000
 DTYPES = {"float64": np.float64, "float32": np.float32}
+BASELINE_TOLERANCE = 0.03  # issue 10: no workload slower than before by > 3%
 
 
 # --------------------------------------------------------------- the machine
@@ -269,6 +282,206 @@ def measure_throughput(dtype_name, threads, repeats, rows):
     }
 
 
+# -------------------------------------------- before/after (--baseline PATH)
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def worker_main():
+    """A child of ``--baseline``: fit on request, answer one JSON line each.
+
+    Imports ``sklearn_losslab`` from ``PYTHONPATH`` (set by the parent) and the
+    workloads from this folder. Requests: ``{"workload", "dtype", "threads",
+    "epochs", "init", "label", "warmup", "score"}``.
+    """
+    out, sys.stdout = sys.stdout, sys.stderr  # stray prints away from the pipe
+    import sklearn_losslab
+
+    def answer(obj):
+        out.write(json.dumps(obj) + "\n")
+        out.flush()
+
+    answer({"file": sklearn_losslab.__file__})
+    data = {}
+    for line in sys.stdin:
+        req = json.loads(line)
+        workload = WORKLOADS[req["workload"]]
+        key = (req["workload"], req["dtype"])
+        if key not in data:
+            data[key] = load_data(workload, DTYPES[req["dtype"]])
+        X, y = data[key]
+        epochs = 1 if req["warmup"] else req["epochs"]
+        est = make_estimators(workload, epochs, init=req["init"])[req["label"]]
+        with thread_setting(req["threads"]):
+            wall, cpu = _fit_seconds(est, X, y)
+        reply = {"wall": wall / epochs, "cpu": cpu / epochs, "n_iter": est.n_iter_}
+        if req["score"]:
+            reply["accuracy"] = float(est.score(X, y))
+        answer(reply)
+
+
+class Worker:
+    """A child process that fits one implementation on request."""
+
+    def __init__(self, name, src, label):
+        self.name, self.src, self.label = name, os.path.realpath(src), label
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [self.src, *filter(None, [env.get("PYTHONPATH")])]
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.file = self._read()["file"]
+        if not os.path.realpath(self.file).startswith(self.src + os.sep):
+            self.close()
+            raise RuntimeError(
+                f"{name}: sklearn_losslab was imported from {self.file}, not from "
+                f"{self.src}"
+            )
+
+    def _read(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the {self.name} worker died (see its stderr)")
+        return json.loads(line)
+
+    def fit(self, **request):
+        self.proc.stdin.write(json.dumps({"label": self.label, **request}) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def _tree_version(src):
+    """The commit of a source tree, with '+changes' if its package is edited."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", src, "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", src, "status", "--porcelain", "--", "sklearn_losslab"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git tree"
+    return head + (" +changes" if dirty else "")
+
+
+def time_pair(workers, request, repeats):
+    """Fit with every worker in turn, ``repeats`` times; paired ratios."""
+    for worker in workers.values():  # warm-up: imports, data, BLAS buffers
+        worker.fit(**request, warmup=True, score=False)
+    times = {key: [] for key in workers}
+    cpu = {key: [] for key in workers}
+    accuracy = {}
+    labels = list(workers)
+    for r in range(repeats):
+        for key in labels[r % len(labels) :] + labels[: r % len(labels)]:
+            reply = workers[key].fit(**request, warmup=False, score=r == repeats - 1)
+            if reply["n_iter"] != request["epochs"]:
+                raise RuntimeError(f"{key} ran {reply['n_iter']} epochs.")
+            times[key].append(reply["wall"])
+            cpu[key].append(reply["cpu"])
+            if "accuracy" in reply:
+                accuracy[key] = reply["accuracy"]
+
+    def ratio(t, a, b):
+        return float(np.median(np.asarray(t[a]) / np.asarray(t[b])))
+
+    pairs = {"new/old": ("new", "old"), "new/MLP": ("new", "MLP"),
+             "old/MLP": ("old", "MLP")}  # fmt: skip
+    return {
+        **request,
+        "repeats": repeats,
+        "seconds_per_epoch": times,
+        "cpu_seconds_per_epoch": cpu,
+        "median": {key: median(t) for key, t in times.items()},
+        "ratio": {name: ratio(times, *p) for name, p in pairs.items()},
+        "ratio_cpu": {name: ratio(cpu, *p) for name, p in pairs.items()},
+        "accuracy": {key: accuracy[key] for key in labels},
+    }
+
+
+def compare_with_baseline(args, names, dtypes, threads_list, repeats, load):
+    """``--baseline``: this LogisticNet against another, and both against MLP."""
+    workers = {}
+    try:
+        workers["new"] = Worker("new", REPO, "LogisticNet")
+        workers["old"] = Worker("old", args.baseline, "LogisticNet")
+        workers["MLP"] = Worker("MLP", REPO, "MLPClassifier")
+        trees = {key: workers[key].src for key in ("new", "old")}
+        for key, src in trees.items():
+            print(f"{key}: {src} ({_tree_version(src)}), {workers[key].file}")
+        print()
+        results = []
+        for threads in threads_list:
+            for name in names:
+                workload = WORKLOADS[name]
+                epochs = args.epochs or (
+                    workload.quick_epochs if args.quick else workload.epochs
+                )
+                for dtype_name in dtypes:
+                    request = {"workload": name, "dtype": dtype_name,
+                               "threads": threads, "epochs": epochs,
+                               "init": args.init}  # fmt: skip
+                    r = time_pair(workers, request, repeats)
+                    results.append(r)
+                    print(
+                        f"{name} {dtype_name} threads={threads}: "
+                        + ", ".join(f"{k} {v:.4f}" for k, v in r["median"].items())
+                        + " s/epoch; "
+                        + ", ".join(
+                            f"{k} {v:.3f} (cpu {r['ratio_cpu'][k]:.3f})"
+                            for k, v in r["ratio"].items()
+                        )
+                        + "; accuracy "
+                        + ", ".join(f"{k} {v:.4f}" for k, v in r["accuracy"].items()),
+                        flush=True,
+                    )
+    finally:
+        for worker in workers.values():
+            worker.close()
+    print(
+        f"\n## Before/after: new = {trees['new']}, old = {trees['old']}; "
+        f"time per epoch, median of {repeats} paired ratios\n"
+    )
+    rows = [
+        [r["workload"], r["dtype"], _threads_label(r["threads"]),
+         *(f"{r['ratio'][k]:.3f}" for k in ("new/old", "new/MLP", "old/MLP"))]
+        for r in results
+    ]  # fmt: skip
+    header = ["workload", "dtype", "threads", "new/old median paired ratio",
+              "new/MLP", "old/MLP"]  # fmt: skip
+    print(_table(header, rows))
+    slower = [
+        f"{r['workload']} {r['dtype']} threads={r['threads']} "
+        f"({r['ratio']['new/old']:.3f})"
+        for r in results
+        if r["ratio"]["new/old"] > 1 + BASELINE_TOLERANCE
+    ]
+    print(
+        f"\nnew slower than old by more than {BASELINE_TOLERANCE:.0%}: "
+        + (", ".join(slower) if slower else "none")
+        + f"; load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at "
+        "the end"
+    )
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(
+                {"machine": machine_info(), "args": vars(args), "trees": trees,
+                 "baseline": results},
+                f, indent=1,
+            )  # fmt: skip
+
+
 # ---------------------------------------------------------------- reporting
 def _pf(ok):
     return "PASS" if ok else "FAIL"
@@ -409,7 +622,15 @@ def parse_args(argv=None):
     )
     parser.add_argument("--rows", type=int, default=None, help="predict_proba rows")
     parser.add_argument("--json", metavar="PATH", help="write all results here")
+    parser.add_argument(
+        "--baseline",
+        metavar="PATH",
+        help="source tree of another LogisticNet (e.g. a git worktree of the "
+        "commit before a change): time it against this one, paired",
+    )
     parser.add_argument("--_memory-child", dest="memory_child", help=argparse.SUPPRESS)
+    parser.add_argument("--_worker", dest="worker", action="store_true",
+                        help=argparse.SUPPRESS)  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -420,6 +641,9 @@ def main(argv=None):
         label, dtype_name, method, epochs, rows = args.memory_child.split(",")
         out = memory_child(label, dtype_name, method, int(epochs), int(rows))
         print(json.dumps(out))
+        return
+    if args.worker:
+        worker_main()
         return
 
     start = time.perf_counter()
@@ -449,6 +673,9 @@ def main(argv=None):
             "(process CPU time) are less sensitive to other processes."
         )
     print()
+    if args.baseline:
+        compare_with_baseline(args, names, dtypes, threads_list, repeats, load)
+        return
 
     results = []
     for threads in threads_list:

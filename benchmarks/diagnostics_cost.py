@@ -2,20 +2,23 @@
 
 Every epoch of ``LogisticNet.fit`` records a row of ``history_``: the training
 loss, cross-entropy, MSE and accuracy, the output saturation (all measured by
-``OutputSums.add`` on blocks of recorded outputs), per-layer gradient norms
-(sampled on ``GRAD_NORM_BATCHES`` batches), the hidden-unit health of the
-epoch's first batch (``hidden_health``), then ``_train`` turns the sums into
-means and appends the row. The training issue asks that this record cost at
+``OutputSums.add`` of ``sklearn_losslab.training._record`` on blocks of
+recorded outputs), per-layer gradient norms (sampled on ``GRAD_NORM_BATCHES``
+batches), the hidden-unit health of the epoch's first batch
+(``hidden_health``), then ``TrainingLoop`` turns the sums into means and
+appends the row to its ``History``. The training issue asks that this record cost at
 most about 10% of an epoch on small batches.
 
 This script measures that cost by ablation, on LogisticNet's real training
 state (``_workloads.TrainingState``), in one process, with one BLAS thread:
 ``EpochRunner.run_epoch`` is timed as it is and with parts of the record
-switched off by monkeypatching the package for the duration of one epoch:
+switched off by monkeypatching ``sklearn_losslab.training._epoch`` and
+``OutputSums`` for the duration of one epoch:
 
 - ``OutputSums.add`` replaced by a no-op (all the output metrics, the
   training loss included);
-- ``OutputSums.add`` reduced to the training loss, the one metric that
+- ``OutputSums.add`` reduced to the training loss (the trained loss's own
+  ``loss_from_outputs``, as ``add`` computes it), the one metric that
   ``loss_curve_`` and the stopping rule need (what the diagnostics cost
   beyond it);
 - ``GRAD_NORM_BATCHES`` made tiny, so that only the first batch is measured;
@@ -28,8 +31,8 @@ The variants are interleaved (one epoch each, in an order rotated every
 repeat), and each cost is the median of the paired differences with the
 unpatched epoch of the same repeat, shown with a 95% confidence interval of
 that median (from the order statistics of the differences). The per-epoch
-work of ``_train`` on the record (``means()``, the row, ``_append_history``)
-is timed directly: it does not depend on the data.
+work of ``TrainingLoop`` on the record (``means()``, the row,
+``History.append``) is timed directly: it does not depend on the data.
 
 Usage::
 
@@ -46,17 +49,16 @@ import contextlib
 import dataclasses
 import os
 import time
-import timeit
 import warnings
 
 import numpy as np
 from _workloads import WORKLOADS, TrainingState, load_data
 from sklearn.exceptions import ConvergenceWarning
-from sklearn_losslab._training import OutputSums, cross_entropy_per_sample
 from threadpoolctl import threadpool_limits
 
-from sklearn_losslab import _training
-from sklearn_losslab.losses import LOSSES
+from sklearn_losslab.training import _epoch
+from sklearn_losslab.training._history import History
+from sklearn_losslab.training._record import OutputSums
 
 SHARE_LIMIT = 0.10  # the training issue: at most ~10% of an epoch
 clock = time.perf_counter  # --clock cpu: time.process_time
@@ -69,31 +71,28 @@ def _no_add(self, *args, **kwargs):
 def _loss_only_add(
     self, Y, z, a, output_name, loss, sample_weight=None, multilabel=False
 ):
-    """``OutputSums.add`` reduced to the training loss and the total weight."""
+    """``OutputSums.add`` reduced to the training loss and the total weight.
+
+    The loss's own fast per-sample value, as ``add`` computes it (for
+    cross-entropy, ``CrossEntropy().loss_from_outputs(Y, z, a, output_name)``).
+    """
     w = sample_weight
     Yf = Y.astype(z.dtype)
-    if loss is LOSSES["cross_entropy"]:
-        top = z.argmax(axis=1) if z.shape[1] > 1 and not multilabel else None
-        per_sample = cross_entropy_per_sample(Yf, z, a, 1 - a, output_name, top)
-    elif loss is LOSSES["mse"]:
-        diff = a - Yf
-        per_sample = 0.5 * np.einsum("ij,ij->i", diff, diff)
-    else:
-        per_sample = loss.loss_from_logits(Yf, z, output_name)
+    per_sample = loss.loss_from_outputs(Yf, z, a, output_name)
     self.loss += float(per_sample.sum() if w is None else w @ per_sample)
     self.weight += len(z) if w is None else float(w.sum())
     return self
 
 
-def _no_health(hidden, activation_name):
+def _no_health(hidden, activation):
     return np.nan, np.nan
 
 
 #: What each variant patches: (object, attribute, replacement).
 OFF_OUTPUTS = [(OutputSums, "add", _no_add)]
 LOSS_ONLY = [(OutputSums, "add", _loss_only_add)]
-ONE_NORM = [(_training, "GRAD_NORM_BATCHES", 1e-300)]  # stride inf: batch 0 only
-OFF_HEALTH = [(_training, "hidden_health", _no_health)]
+ONE_NORM = [(_epoch, "GRAD_NORM_BATCHES", 1e-300)]  # stride inf: batch 0 only
+OFF_HEALTH = [(_epoch, "hidden_health", _no_health)]
 VARIANTS = {
     "as is": [],
     "outputs off": OFF_OUTPUTS,
@@ -117,7 +116,7 @@ def patched(patches):
 
 
 def timed_epoch(s, patches):
-    order = s.next_order()  # outside the clock, as in _train
+    order = s.next_order()  # outside the clock, as in TrainingLoop
     with patched(patches):
         tic = clock()
         s.run_epoch(order)
@@ -126,23 +125,31 @@ def timed_epoch(s, patches):
 
 def n_norm_batches(s):
     """How many batches the loop measures gradient norms on."""
-    stride = max(1, s.n_batches // _training.GRAD_NORM_BATCHES)
+    stride = max(1, s.n_batches // _epoch.GRAD_NORM_BATCHES)
     return len(range(0, s.n_batches, stride))
 
 
-def history_row_seconds(s):
-    """Seconds per epoch of ``_train``'s work on the record (means, row, append)."""
+def history_row_seconds(s, epochs, repeats=50):
+    """Seconds per epoch of ``TrainingLoop``'s work on the record.
+
+    ``OutputSums.means()``, a copy of a history row (for the row's
+    construction) and ``History.append``, for the ``epochs`` epochs of one fit
+    from an empty ``History`` (the cost of an append grows with the rows
+    already recorded); the fastest of ``repeats`` such fits.
+    """
     est = s.estimator.set_params(max_iter=2)
     est.fit(s.X, s.y)
     row = {key: column[-1] for key, column in est._history.items()}
     outputs = s.run_epoch().outputs
-
-    def record():
-        outputs.means()
-        est._append_history({**row})
-
-    number = 2000
-    return min(timeit.repeat(record, number=number, repeat=5)) / number
+    best = np.inf
+    for _ in range(repeats):
+        history = History()
+        tic = time.perf_counter()
+        for _ in range(epochs):
+            outputs.means()
+            history.append({**row})
+        best = min(best, (time.perf_counter() - tic) / epochs)
+    return best
 
 
 def measure(workload, dtype, budget):
@@ -176,7 +183,7 @@ def measure(workload, dtype, budget):
         "repeats": repeats,
         "epoch": float(np.median(base)),
         "costs": costs,
-        "history row": history_row_seconds(s),
+        "history row": history_row_seconds(s, workload.epochs),
     }
 
 
@@ -214,7 +221,7 @@ def report(res):
             f"{pct(low):.1f}% to {pct(high):.1f}%",
         )
     hist = res["history row"]
-    _row("history row in _train (means, row, append)", f"{1e3 * hist:.3f}",
+    _row("history row in TrainingLoop (means, row, append)", f"{1e3 * hist:.3f}",
          f"{pct(hist):.1f}%", "")  # fmt: skip
     total = float(np.median(res["costs"]["all of the loop's record together"])) + hist
     beyond = (
