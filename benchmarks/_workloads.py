@@ -206,6 +206,8 @@ class TrainingState:
         X, _, Y, sample_weight, units = est._validate_training_data(
             X, y, None, True, False
         )
+        # The targets as floats, as TrainingLoop.run gives them to run_epoch.
+        Y = Y.astype(X.dtype)
         self.X, self.Y, self.sample_weight, self.units = X, Y, sample_weight, units
         coefs, intercepts = init_params(
             units,

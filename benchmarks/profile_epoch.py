@@ -86,11 +86,11 @@ ROWS = [
     ("output activation", "  output activation", "elementwise"),
     ("health", "hidden health (first batch)", "record"),
     ("penalty", "L2 penalty of the loss", "record"),
-    ("delta", "output delta (Network.output_delta)", "elementwise"),
+    ("delta", "output delta (Network.unscaled_output_delta)", "elementwise"),
     ("backward", "backward (Network.backward), all", "total"),
-    ("backward own", "  GEMMs, bias gradients (ones @ delta), L2", "GEMM"),
+    ("backward own", "  GEMMs, bias gradients, L2, fused SGD step", "GEMM"),
     ("hidden derivative", "  hidden activation derivative", "elementwise"),
-    ("update", "optimizer update (apply_scaled / update_params)", "update"),
+    ("update", "optimizer update (apply_scaled: norm batches only)", "update"),
     ("record", "record: OutputSums.add per block", "record"),
     ("norms", "gradient norms (same np.vdot calls, alone)", "record"),
     ("gather", "gather (same X.take/Y.take calls, alone)", "gather"),
@@ -200,7 +200,8 @@ def kernel_patches(s, timer):
     net, opt, wrap = s.network, s.optimizer, timer.wrap
     patches = [
         (net, "forward", wrap("forward", net.forward)),
-        (net, "output_delta", wrap("delta", net.output_delta)),
+        # output_delta calls it too: wrapping it alone counts every delta once.
+        (net, "unscaled_output_delta", wrap("delta", net.unscaled_output_delta)),
         (net, "backward", wrap("backward", net.backward)),
         (net, "penalty", wrap("penalty", net.penalty)),
         (net, "_hidden_forward", wrap("hidden activation", net._hidden_forward)),
@@ -222,14 +223,14 @@ def gather_seconds(s, order):
     """The batch gather of ``run_epoch`` alone: the same calls, same buffers."""
     r, X, Y, sw = s.runner, s.X, s.Y, s.sample_weight
     n, bs = X.shape[0], r.batch_size
-    sparse, copyto = sp.issparse(X), np.copyto
+    sparse = sp.issparse(X)
     batches = [
-        (order[i : i + bs], r.x_buf[:m], r.Y_block[:m], r.y_float[:m])
+        (order[i : i + bs], r.x_buf[:m], r.Y_block[:m])
         for i in range(0, n, bs)
         for m in [min(bs, n - i)]
     ]
     tic = clock()
-    for idx, x_buf, Yb, Yf in batches:
+    for idx, x_buf, Yb in batches:
         if sparse:
             X[idx]
         else:
@@ -237,7 +238,6 @@ def gather_seconds(s, order):
         Y.take(idx, 0, Yb, "clip")
         if sw is not None:
             sw[idx]
-        copyto(Yf, Yb)
     return clock() - tic
 
 
