@@ -65,11 +65,13 @@ class TrainingDataMixin:
                 "Multiclass-multioutput targets are not supported; y must be "
                 "1-D class labels or a multilabel indicator matrix."
             )
+        codes = None
         if reset:
             if not incremental:  # partial_fit set classes_ from `classes`
-                self.classes_ = (
-                    np.arange(y.shape[1]) if multilabel else sorted_classes(y)
-                )
+                if multilabel:
+                    self.classes_ = np.arange(y.shape[1])
+                else:  # the classes and each sample's code in one pass
+                    self.classes_, codes = sorted_classes(y, return_codes=True)
             self._multilabel = multilabel
             if not multilabel and len(self.classes_) < 2:
                 raise ValueError(
@@ -107,7 +109,7 @@ class TrainingDataMixin:
             sample_weight = (
                 weights if sample_weight is None else sample_weight * weights
             )
-        Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel)
+        Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel, codes)
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         layer_units = [X.shape[1], *hidden, self.n_outputs_]
         if reset:
