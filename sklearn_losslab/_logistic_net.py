@@ -38,7 +38,7 @@ from ._targets import (
     check_output_activation,
     check_same_classes,
     check_sample_weight,
-    class_weights_for,
+    class_weighted,
     encode_targets,
     labels_to_numpy,
 )
@@ -692,9 +692,8 @@ class LogisticNet(
                 raise ValueError(
                     "class_weight is not supported for multilabel targets."
                 )
-            weights = class_weights_for(self.class_weight, self.classes_, y)
-            sample_weight = (
-                weights if sample_weight is None else sample_weight * weights
+            sample_weight = class_weighted(
+                self.class_weight, self.classes_, y, sample_weight, incremental
             )
         Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel)
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)

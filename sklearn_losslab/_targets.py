@@ -1,9 +1,10 @@
-"""Checking and encoding targets, sample weights, layer sizes and initial weights."""
+"""Checking inputs: targets, sample and class weights, layer sizes and initial
+weights; encoding the targets."""
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -135,8 +136,15 @@ def check_init_params(coefs_init, intercepts_init, layer_units, dtype):
     return coefs, intercepts
 
 
-def class_weights_for(class_weight, classes, y):
-    """Per-sample weights from ``class_weight`` ('balanced' or a dict)."""
+def class_weighted(class_weight, classes, y, sample_weight, incremental):
+    """Multiply ``sample_weight`` (None: ones) by the ``class_weight`` of each sample.
+
+    The checks of :func:`check_sample_weight`, for the product: every class
+    weight a finite number >= 0, not every sample of weight 0, a finite sum,
+    and for ``fit`` (not ``incremental``) samples of at least 2 classes with a
+    positive weight. Without them a negative weight trains towards a negative
+    loss, and a zero total divides by zero.
+    """
     from sklearn.utils.class_weight import compute_class_weight
 
     if isinstance(class_weight, dict):
@@ -146,8 +154,44 @@ def class_weights_for(class_weight, classes, y):
                 f"class_weight has labels {sorted(map(str, unknown))} that are not "
                 f"among the classes {classes.tolist()}."
             )
+        for label, value in class_weight.items():
+            if not (isinstance(value, Real) and 0 <= value < np.inf):
+                shown = f"{float(value):g}" if isinstance(value, Real) else repr(value)
+                raise ValueError(
+                    f"class_weight gives class {_shown(label)} the weight {shown}; "
+                    "class weights must be finite numbers >= 0."
+                )
     weights = compute_class_weight(class_weight, classes=classes, y=y)
-    return weights[np.searchsorted(classes, y)]
+    weights = weights[np.searchsorted(classes, y)]
+    weights = weights if sample_weight is None else sample_weight * weights
+    if sample_weight is None:
+        names, give = "class_weight", "gives"
+    else:
+        names, give = "class_weight and sample_weight", "give"
+    if not np.any(weights):
+        shown = ", ".join(_shown(c) for c in unique_labels(y))
+        raise ValueError(
+            f"{names} {give} every sample a weight of 0 (the classes of y are "
+            f"[{shown}]); at least one must be positive."
+        )
+    if not incremental and len(np.unique(y[weights > 0])) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes with a positive "
+            f"weight, but {names} {give} a positive weight to the class "
+            f"{_shown(np.unique(y[weights > 0])[0])} only."
+        )
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"The sum of the sample weights overflows {weights.dtype}; rescale {names}."
+        )
+    return weights
+
+
+def _shown(label):
+    """A label as the user wrote it: ``0`` rather than ``np.int64(0)``."""
+    return repr(label.item() if isinstance(label, np.generic) else label)
 
 
 def check_sample_weight(sample_weight, X, dtype=None):

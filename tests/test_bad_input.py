@@ -348,6 +348,65 @@ def test_bad_sample_weight_raises_and_changes_nothing(case, method):
     assert_fails_cleanly(method, clf, X, y, match, sample_weight=weights)
 
 
+# --------------------------------------------------------------- class_weight
+# name: (class_weight, message); y has the classes 0 and 1.
+BAD_CLASS_WEIGHT = {
+    "negative": (
+        {0: -0.5, 1: 1},
+        r"class_weight gives class 0 the weight -0\.5; class weights must be "
+        r"finite numbers >= 0\.",
+    ),
+    "negative, summing to 0": (
+        {0: -1, 1: 1},
+        "class_weight gives class 0 the weight -1;",
+    ),
+    "NaN": ({0: 1, 1: np.nan}, "class_weight gives class 1 the weight nan;"),
+    "inf": ({0: np.inf, 1: 1}, "class_weight gives class 0 the weight inf;"),
+    "text": ({0: "2", 1: 1}, "class_weight gives class 0 the weight '2';"),
+    "all zero": (
+        {0: 0, 1: 0},
+        r"class_weight gives every sample a weight of 0 \(the classes of y are "
+        r"\[0, 1\]\)",
+    ),
+    "sum overflows": ({0: BIG / 4, 1: 1}, "The sum of the sample weights overflows"),
+}
+
+
+@pytest.mark.parametrize(
+    "case, method", [(c, m) for c in BAD_CLASS_WEIGHT for m in FRESH + FITTED]
+)
+def test_bad_class_weight_raises_and_changes_nothing(case, method):
+    X, y = _data()
+    class_weight, match = BAD_CLASS_WEIGHT[case]
+    clf = _estimator(method, X, y).set_params(class_weight=class_weight)
+    assert_fails_cleanly(method, clf, X, y, match)
+
+
+def test_class_weight_that_leaves_one_class():
+    """fit needs two classes of positive weight; a partial_fit batch one sample."""
+    X, y = _data()
+    class_weight = {0: 0, 1: 1}
+    clf = _estimator("fit", X, y).set_params(class_weight=class_weight)
+    assert_fails_cleanly(
+        "fit", clf, X, y, r"at least 2 classes with a positive weight.*class_weight"
+    )
+    clf = _estimator("partial_fit", X, y).set_params(class_weight=class_weight)
+    clf.partial_fit(X, y)  # class 1 has weight: fine
+    zeros = y == 0
+    assert_fails_cleanly(
+        "partial_fit", clf, X[zeros], y[zeros], "every sample a weight of 0"
+    )
+    # With sample weights that are zero where class_weight is not.
+    assert_fails_cleanly(
+        "partial_fit",
+        clf,
+        X,
+        y,
+        "class_weight and sample_weight give every sample a weight of 0",
+        sample_weight=zeros.astype(float),
+    )
+
+
 # ---------------------------------------------------------------- parameters
 def _invalid_values(constraints):
     """Values that satisfy none of ``constraints``, as scikit-learn's check makes."""
