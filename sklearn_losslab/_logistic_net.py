@@ -35,6 +35,7 @@ from ._targets import (
     check_classes,
     check_hidden_layer_sizes,
     check_init_params,
+    check_no_text,
     check_output_activation,
     check_same_classes,
     check_sample_weight,
@@ -637,6 +638,7 @@ class LogisticNet(
 
     def _validate_training_data(self, X, y, sample_weight, reset, incremental):
         y = labels_to_numpy(y)
+        check_no_text(X)
         with _quiet_finiteness_check():
             X, y = validate_data(
                 self,
@@ -712,6 +714,7 @@ class LogisticNet(
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         X_raw, y_raw = X_val, y_val
+        check_no_text(X_val, "X_val")
         with _quiet_finiteness_check():
             X = validate_data(
                 self, X_val, accept_sparse=["csr", "csc"], reset=False, dtype=dtype
@@ -764,6 +767,7 @@ class LogisticNet(
         scaling (see :mod:`._scaled_forward`); the others have ``e = 0``.
         """
         check_is_fitted(self)
+        check_no_text(X)
         with _quiet_finiteness_check():
             X = validate_data(
                 self,

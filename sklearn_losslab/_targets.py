@@ -1,5 +1,5 @@
-"""Checking inputs: targets, sample and class weights, layer sizes and initial
-weights; encoding the targets."""
+"""Checking inputs: text in X, targets, sample and class weights, layer sizes
+and initial weights; encoding the targets."""
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import _check_sample_weight
 
@@ -192,6 +193,88 @@ def class_weighted(class_weight, classes, y, sample_weight, incremental):
 def _shown(label):
     """A label as the user wrote it: ``0`` rather than ``np.int64(0)``."""
     return repr(label.item() if isinstance(label, np.generic) else label)
+
+
+def check_no_text(X, input_name="X"):
+    """Refuse text in ``X``: strings, bytes, string columns, text categories.
+
+    scikit-learn would convert numbers written as text (``"0.12"``) silently.
+    Numbers held in an object array or column, numeric categories and pandas'
+    nullable numbers are left to ``validate_data``, which converts them as
+    scikit-learn does. Sparse matrices and what ``np.asarray`` cannot turn
+    into a 2-D array are left to it too.
+    """
+    if sp.issparse(X):
+        return
+    if hasattr(X, "iloc") and getattr(X, "ndim", 0) == 2:  # a DataFrame
+        text = []  # (column name, column position, first row with text)
+        for j, name in enumerate(X.columns):
+            i = first_text(X.iloc[:, j])
+            if i is not None:
+                text.append((name, j, i))
+        if text:
+            name, j, i = text[0]
+            example = f"{input_name}[{name!r}].iloc[{i}]"
+            raise ValueError(
+                f"{input_name} has text in the columns {[t[0] for t in text]} "
+                f"({example} is {_short(X.iloc[i, j])}); LogisticNet needs numbers. "
+                "Convert numbers stored as text with pd.to_numeric, e.g. "
+                f"{input_name}[{name!r}] = pd.to_numeric({input_name}[{name!r}]), "
+                "and encode categories with a ColumnTransformer (e.g. OneHotEncoder)."
+            )
+        return
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged
+        return
+    if array.ndim != 2:
+        return
+    i = first_text(array.ravel())
+    if i is not None:
+        row, column = divmod(i, array.shape[1])
+        raise ValueError(
+            f"{input_name} holds text ({input_name}[{row}, {column}] is "
+            f"{_short(array[row, column])}); LogisticNet needs numbers. Convert "
+            f"numbers stored as text with {input_name}.astype(float) or "
+            "pd.to_numeric, and encode categories with a ColumnTransformer "
+            "(e.g. OneHotEncoder)."
+        )
+
+
+def first_text(values):
+    """The position of the first string or bytes in a 1-D array or Series, or None.
+
+    A pandas string column and an array of numpy strings are text throughout;
+    categories are text when their categories are.
+    """
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        is_text = [isinstance(c, (str, bytes)) for c in dtype.categories]
+        codes = np.asarray(values.cat.codes)
+        hits = np.flatnonzero(np.append(is_text, False)[codes])  # code -1: missing
+        return int(hits[0]) if len(hits) else None
+    if isinstance(dtype, pd.StringDtype) or dtype.kind in "US":
+        hits = np.flatnonzero(~np.asarray(pd.isna(values)))
+        return int(hits[0]) if len(hits) else None
+    if dtype.kind != "O":
+        return None
+    values = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in (
+        "string",
+        "bytes",
+        "mixed",
+        "mixed-integer",  # integers and strings
+    ):
+        return None
+    for i, value in enumerate(values):
+        if isinstance(value, (str, bytes)):
+            return i
+    return None
+
+
+def _short(value):
+    text = repr(value.item() if isinstance(value, np.generic) else value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_sample_weight(sample_weight, X, dtype=None):

@@ -170,6 +170,16 @@ def _object_column(X):
     return df
 
 
+def _numbers_as_text(dtype):
+    def make(X):
+        df = pd.DataFrame(X, columns=list("abc"))
+        df["b"] = df["b"].map("{:.2f}".format).astype(dtype)
+        df["c"] = df["c"].map("{:.2f}".format).astype(dtype)
+        return df
+
+    return make
+
+
 # name: (make bad X from good X, message, fails on a fresh estimator too)
 BAD_X = {
     "nan": (_with(np.nan), "Input X contains NaN", True),
@@ -180,9 +190,35 @@ BAD_X = {
     "1-D": (lambda X: X[:, 0], "Expected 2D array, got 1D array instead", True),
     "3-D": (lambda X: X[:, :, np.newaxis], "Found array with dim 3", True),
     "complex": (lambda X: X + 1j, "Complex data not supported", True),
-    "strings": (_strings, "could not convert string to float", True),
-    "all strings": (lambda X: np.full(X.shape, "a"), "could not convert string", True),
-    "object column": (_object_column, "could not convert string to float", True),
+    "strings": (_strings, r"X holds text \(X\[2, 0\] is 'abc'\)", True),
+    "all strings": (lambda X: np.full(X.shape, "a"), r"X holds text \(X\[0, 0\]", True),
+    "numbers as strings": (
+        lambda X: X.astype(str),
+        r"X holds text \(X\[0, 0\] is '1.76.*'\); .* pd\.to_numeric",
+        True,
+    ),
+    "object column": (_object_column, r"X has text in the columns \['b'\]", True),
+    "numbers in an object column": (
+        _numbers_as_text(object),
+        r"X has text in the columns \['b', 'c'\] \(X\['b'\]\.iloc\[0\] is '0.40'\)"
+        r".*pd\.to_numeric.*ColumnTransformer",
+        True,
+    ),
+    "numbers in a string column": (
+        _numbers_as_text("string"),
+        r"X has text in the columns \['b', 'c'\]",
+        True,
+    ),
+    "text categories": (
+        lambda X: _object_column(X).astype({"b": "category"}),
+        r"X has text in the columns \['b'\]",
+        True,
+    ),
+    "list of strings": (
+        lambda X: [[str(v) for v in row] for row in X],
+        r"X holds text \(X\[0, 0\]",
+        True,
+    ),
     "feature count": (
         lambda X: X[:, :2],
         "X has 2 features, but LogisticNet is expecting 3 features as input",
@@ -208,8 +244,42 @@ BAD_X = {
 def test_bad_X_raises_and_changes_nothing(case, method):
     X, y = _data()
     make, match, _ = BAD_X[case]
-    clf = _estimator(method, X, y, frame=case in ("column names", "object column"))
+    frame = case in ("column names", "object column", "text categories")
+    frame = frame or case.startswith("numbers in")
+    clf = _estimator(method, X, y, frame=frame)
     assert_fails_cleanly(method, clf, make(X), y, match)
+
+
+def test_text_in_X_val_raises():
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"X_val holds text \(X_val\[0, 0\]"):
+        LogisticNet((4,), max_iter=2).fit(X, y, X_val=X.astype(str), y_val=y)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda X: X.astype(object),
+        lambda X: pd.DataFrame(X, columns=list("abc")).astype({"b": object}),
+        lambda X: pd.DataFrame(X, columns=list("abc")).astype({"b": "Float64"}),
+        lambda X: pd.DataFrame(X.round(1), columns=list("abc")).astype(
+            {"b": "category"}
+        ),
+        lambda X: pd.DataFrame(X, columns=list("abc")).assign(b=X[:, 1] > 0),
+    ],
+    ids=["object array", "object column", "Float64", "number categories", "bool"],
+)
+def test_numbers_in_other_containers_are_accepted(make):
+    """Numbers held as objects are numbers, as scikit-learn converts them."""
+    X, y = _data()
+    expected = LogisticNet((4,), max_iter=3, random_state=0)
+    expected.fit(np.asarray(make(X), dtype=float), y)
+    clf = LogisticNet((4,), max_iter=3, random_state=0).fit(make(X), y)
+    np.testing.assert_array_equal(clf.coefs_[0], expected.coefs_[0])
+    np.testing.assert_array_equal(
+        clf.predict_proba(make(X)),
+        expected.predict_proba(np.asarray(make(X), dtype=float)),
+    )
 
 
 # ---------------------------------------------------------------------- bad y
