@@ -11,15 +11,63 @@ batch is in memory. They are public as :mod:`sklearn_losslab.streaming`'s
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import bz2
+import codecs
+import gzip
+import lzma
 import os
+import re
+import zlib
 from numbers import Integral
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from ._targets import first_text, text_mask
+
 __all__ = ["CSVBatches", "ParquetBatches", "batches_from_file"]
+
+#: What reading a damaged, truncated or mis-encoded file raises.
+_READ_ERRORS = (ValueError, OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+class Rows(NamedTuple):
+    """Where a batch came from: rows ``first`` to ``last`` of the file ``path``.
+
+    Rows are counted from 1, the first row after a CSV file's header.
+    """
+
+    path: str
+    first: int
+    last: int
+
+    def __str__(self):
+        if self.first == self.last:
+            return f"{self.path}, row {self.first}"
+        return f"{self.path}, rows {self.first}-{self.last}"
+
+    def row(self, i):
+        """The ``i``-th row of the batch, counting from 0."""
+        return Rows(self.path, self.first + i, self.first + i)
+
+
+class _Batches:
+    """The iterator of a reader: its batches, and ``rows``, where the last came from."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._frames = reader._read(reader._batch_columns(), shuffle=True)
+        self.rows = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        frame, self.rows = next(self._frames)
+        return self._reader._batch(frame)
 
 
 class _TableBatches:
@@ -62,43 +110,57 @@ class _TableBatches:
                 )
 
     def __iter__(self):
-        """Yield ``(X, y)`` or ``(X, y, sample_weight)``, one batch at a time.
+        """Return an iterator of ``(X, y)`` or ``(X, y, sample_weight)`` batches.
 
         ``X`` is a DataFrame of the feature columns, in the order of
-        ``features``; ``y`` and ``sample_weight`` are Series.
+        ``features``; ``y`` and ``sample_weight`` are Series. Files without
+        rows yield no batch. The iterator's ``rows`` attribute tells where
+        the last batch came from (the file and its rows, counted from 1
+        after the header): :func:`~sklearn_losslab.fit_stream` names them
+        when a batch fails. A file that cannot be read raises a ValueError
+        naming it and the rows (or the line) being read.
         """
+        return _Batches(self)
+
+    def _batch_columns(self):
         columns = [*self.features, self.target]
         if self.sample_weight is not None:
             columns.append(self.sample_weight)
-        for frame in self._read(columns, shuffle=True):
-            X, y = frame[self.features], frame[self.target]
-            if self.sample_weight is None:
-                yield X, y
-            else:
-                yield X, y, frame[self.sample_weight]
+        return columns
+
+    def _batch(self, frame):
+        X, y = frame[self.features], frame[self.target]
+        if self.sample_weight is None:
+            return X, y
+        return X, y, frame[self.sample_weight]
 
     def scan_classes(self):
         """Return the sorted unique values of the target column.
 
-        Reads the target column alone, one batch at a time, so it is a cheap
-        first pass over a large file; pass its result as ``classes`` to
-        :func:`~sklearn_losslab.fit_stream`.
+        Reads the files once, one batch at a time, keeping the target column
+        only, so it is a cheap first pass over a large file; pass its result
+        as ``classes`` to :func:`~sklearn_losslab.fit_stream`.
 
         Returns
         -------
         classes : ndarray of shape (n_classes,)
             The sorted class labels.
+
+        Raises
+        ------
+        ValueError
+            Naming the file and the row of a missing label or of a label of
+            another kind (text among numbers, or numbers among text) than
+            the first row's, and when the files hold no rows.
         """
-        parts = []
-        for frame in self._read([self.target], shuffle=False):
+        parts, check = [], TargetCheck(self.target)
+        for frame, rows in self._read([self.target], shuffle=False):
             y = frame[self.target]
-            if y.isna().any():
-                raise ValueError(
-                    f"The target column {self.target!r} has missing values."
-                )
+            check(y, rows)
             parts.append(np.asarray(y.unique()))
         if not parts:
-            raise ValueError("The files hold no rows.")
+            have = "has" if len(self.paths) == 1 else "have"
+            raise ValueError(f"{' and '.join(self.paths)} {have} no rows.")
         return np.unique(np.concatenate(parts))
 
     def __repr__(self):
@@ -136,7 +198,10 @@ class CSVBatches(_TableBatches):
 
     **read_csv_kwargs : dict
         Passed to :func:`pandas.read_csv` (for example ``sep`` or
-        ``encoding``); ``usecols`` and ``chunksize`` are set here.
+        ``encoding``); ``chunksize`` is set here, and ``usecols`` is not
+        accepted: every column is read (and the others dropped), because
+        with ``usecols`` pandas lets a row with more fields than the header
+        pass.
 
     Attributes
     ----------
@@ -156,7 +221,10 @@ class CSVBatches(_TableBatches):
     The header of each file is read when the object is created, so an
     unknown target or feature column raises at once. The rows are read in
     file order: CSV gives no cheap random access, so shuffle a sorted file
-    once before streaming it.
+    once before streaming it. A row with more fields than the header, bytes
+    that are not in the file's encoding and a truncated compressed file
+    raise a ValueError naming the file and the line (or the rows being
+    read).
 
     Examples
     --------
@@ -195,14 +263,74 @@ class CSVBatches(_TableBatches):
         super().__init__(path, target, features, sample_weight)
 
     def _columns(self, path):
-        return list(pd.read_csv(path, nrows=0, **self.read_csv_kwargs).columns)
+        try:
+            return list(pd.read_csv(path, nrows=0, **self.read_csv_kwargs).columns)
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{path} is empty: it has no header.") from None
+        except _READ_ERRORS as exc:
+            raise self._read_error(exc, path, "reading the first rows") from exc
 
     def _read(self, columns, shuffle):
+        """Yield ``(frame, rows)`` for each chunk with rows, its ``columns`` only."""
         for path in self.paths:
-            with pd.read_csv(
-                path, usecols=columns, chunksize=self.chunksize, **self.read_csv_kwargs
-            ) as reader:
-                yield from reader
+            first = 1
+            try:
+                reader = pd.read_csv(
+                    path, chunksize=self.chunksize, **self.read_csv_kwargs
+                )
+            except _READ_ERRORS as exc:
+                raise self._read_error(exc, path, "reading the first rows") from exc
+            with reader:
+                while True:
+                    reading = f"reading rows {first}-{first + self.chunksize - 1}"
+                    try:
+                        frame = next(reader)
+                    except StopIteration:
+                        break
+                    except _READ_ERRORS as exc:
+                        raise self._read_error(exc, path, reading) from exc
+                    if not isinstance(frame.index, pd.RangeIndex) and (
+                        "index_col" not in self.read_csv_kwargs
+                    ):
+                        # pandas takes the first column as the index when the
+                        # first row has one field more than the header.
+                        n = len(frame.columns)
+                        raise ValueError(
+                            f"{Rows(path, 1, 1)}: {n + 1} fields where the header "
+                            f"has {n}; {_FIELDS_ADVICE}"
+                        )
+                    if len(frame):
+                        yield frame[columns], Rows(path, first, first + len(frame) - 1)
+                    first += len(frame)
+
+    def _read_error(self, exc, path, reading):
+        """A ValueError naming the file and the line, or the rows being read."""
+        text = " ".join(str(exc).split())
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+        if fields:
+            expected, line, saw = fields.groups()
+            return ValueError(
+                f"{path}, line {line}: {saw} fields where the header has "
+                f"{expected}; {_FIELDS_ADVICE}"
+            )
+        if isinstance(exc, UnicodeDecodeError):
+            encoding = self.read_csv_kwargs.get("encoding") or "utf-8"
+            where = reading
+            if "compression" not in self.read_csv_kwargs:
+                found = _undecodable_line(path, encoding)
+                if found is not None:  # pandas' error has a position in its buffer
+                    where, text = f"line {found[0]}", str(found[1])
+            name = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
+            return ValueError(
+                f"{path}, {where}: not valid {name} text ({text}); re-save the file "
+                "as UTF-8, or read it with its encoding"
+            )
+        if isinstance(exc, (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)):
+            return ValueError(
+                f"{path}, {reading}: the file ends early or is damaged ({text}); it "
+                "may be truncated: copy or download it again"
+            )
+        return ValueError(f"{path}, {reading}: cannot read it: {text}")
 
 
 class ParquetBatches(_TableBatches):
@@ -279,26 +407,59 @@ class ParquetBatches(_TableBatches):
         super().__init__(path, target, features, sample_weight)
 
     def _columns(self, path):
-        return list(_parquet().read_schema(path).names)
+        pq = _parquet()
+        try:
+            return list(pq.read_schema(path).names)
+        except _READ_ERRORS as exc:
+            raise _not_parquet(path, exc) from exc
 
     def _read(self, columns, shuffle):
+        """Yield ``(frame, rows)`` for each batch with rows, its ``columns`` only."""
         pq = _parquet()
-        files = [pq.ParquetFile(path) for path in self.paths]
-        units = [(f, g) for f in files for g in range(f.num_row_groups)]
-        if shuffle and self.shuffle:
-            units = [units[i] for i in self._rng.permutation(len(units))]
+        files = []
         try:
-            for f, group in units:
-                if self.batch_size is None:
-                    yield f.read_row_group(group, columns=columns).to_pandas()
-                    continue
-                for record_batch in f.iter_batches(
-                    batch_size=self.batch_size, row_groups=[group], columns=columns
-                ):
-                    yield record_batch.to_pandas()
+            units = []  # (path, file, row group, its first row, its number of rows)
+            for path in self.paths:
+                try:
+                    f = pq.ParquetFile(path)
+                except _READ_ERRORS as exc:
+                    raise _not_parquet(path, exc) from exc
+                files.append(f)
+                first = 1
+                for group in range(f.num_row_groups):
+                    n = f.metadata.row_group(group).num_rows
+                    units.append((path, f, group, first, n))
+                    first += n
+            if shuffle and self.shuffle:
+                units = [units[i] for i in self._rng.permutation(len(units))]
+            for path, f, group, first, n in units:
+                parts = self._row_group(f, group, columns)
+                while True:
+                    try:
+                        frame = next(parts)
+                    except StopIteration:
+                        break
+                    except _READ_ERRORS as exc:
+                        text = " ".join(str(exc).split())
+                        raise ValueError(
+                            f"{path}, reading rows {first}-{first + n - 1}: cannot "
+                            f"read it: {text}"
+                        ) from exc
+                    if len(frame):
+                        yield frame, Rows(path, first, first + len(frame) - 1)
+                    first, n = first + len(frame), n - len(frame)
         finally:
             for f in files:
                 f.close()
+
+    def _row_group(self, f, group, columns):
+        if self.batch_size is None:
+            yield f.read_row_group(group, columns=columns).to_pandas()
+            return
+        for record_batch in f.iter_batches(
+            batch_size=self.batch_size, row_groups=[group], columns=columns
+        ):
+            yield record_batch.to_pandas()
 
 
 def batches_from_file(path, *, target, features=None, sample_weight=None, rows=None):
@@ -359,6 +520,91 @@ def _file_kind(path):
             "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
         )
     return kind[suffixes[-1]]
+
+
+class TargetCheck:
+    """The checks of a target column read batch by batch, naming the row.
+
+    Every label is present, and all are of the kind of the first one: numbers
+    or text. pandas infers the type of each CSV chunk on its own, so a text
+    label among numbers makes its chunk text, and the classes cannot then be
+    sorted. Call it on each batch's target with the batch's :class:`Rows`.
+    """
+
+    def __init__(self, name):
+        self.name = name
+        self._first = None  # (where, label, is text) of the first label
+
+    def __call__(self, y, rows):
+        missing = np.asarray(y.isna())
+        if missing.any():
+            raise ValueError(
+                f"{rows.row(int(np.argmax(missing)))}: the target column "
+                f"{self.name!r} is empty; every row needs a class label (fill it "
+                "in or drop the row)"
+            )
+        if not len(y):
+            return
+        text = text_mask(y)
+        if self._first is None:
+            self._first = (rows.row(0), y.iloc[0], bool(text[0]))
+        where, label, first_is_text = self._first
+        if first_is_text:
+            if text.all():
+                return
+            i = int(np.argmin(text))
+        else:
+            # The first text among numbers that is no number: pandas read the
+            # whole chunk as text because of it.
+            i = first_text(y)
+            if i is None:
+                return
+        where = f"row {where.first}" if where.path == rows.path else str(where)
+        raise ValueError(
+            f"{rows.row(i)}: the target column {self.name!r} holds "
+            f"{_described(y.iloc[i])}, but {where} holds {_described(label)}; a "
+            "class column holds numbers only or text only (fix the odd value)"
+        )
+
+
+def _described(label):
+    label = label.item() if isinstance(label, np.generic) else label
+    kind = "the text" if isinstance(label, (str, bytes)) else "the number"
+    return f"{kind} {label!r}"
+
+
+_FIELDS_ADVICE = (
+    "remove the extra fields, or quote the fields that contain the separator"
+)
+
+
+def _undecodable_line(path, encoding):
+    """The first line of ``path`` that ``encoding`` cannot decode: (number, error).
+
+    None when the file is compressed in a way not handled here or the
+    encoding does not write a newline as the byte ``\\n``.
+    """
+    if "\n".encode(encoding) != b"\n":
+        return None
+    suffix = Path(path).suffix.lower()
+    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    if suffix in (".zip", ".zst", ".tar"):
+        return None
+    try:
+        with openers.get(suffix, open)(path, "rb") as f:
+            for number, line in enumerate(f, 1):
+                try:
+                    line.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    return number, exc
+    except _READ_ERRORS:
+        return None
+    return None
+
+
+def _not_parquet(path, exc):
+    text = " ".join(str(exc).split())
+    return ValueError(f"{path}: not a readable Parquet file ({text})")
 
 
 def _parquet():

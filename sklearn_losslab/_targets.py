@@ -244,20 +244,32 @@ def check_no_text(X, input_name="X"):
 def first_text(values):
     """The position of the first string or bytes in a 1-D array or Series, or None.
 
-    A pandas string column and an array of numpy strings are text throughout;
-    categories are text when their categories are.
+    Of the first one that does not read as a number, if there is one: in a
+    column of numbers that pandas read as text because of one odd value,
+    that value. A pandas string column and numpy strings are text
+    throughout; categories are text when their categories are.
     """
+    text = text_mask(values)
+    if not text.any():
+        return None
+    numbers = pd.to_numeric(
+        pd.Series(np.asarray(values, dtype=object)), errors="coerce"
+    )
+    odd = text & np.asarray(numbers.isna())
+    return int(np.argmax(odd if odd.any() else text))
+
+
+def text_mask(values):
+    """Which values of a 1-D array or Series are strings or bytes."""
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         is_text = [isinstance(c, (str, bytes)) for c in dtype.categories]
-        codes = np.asarray(values.cat.codes)
-        hits = np.flatnonzero(np.append(is_text, False)[codes])  # code -1: missing
-        return int(hits[0]) if len(hits) else None
+        return np.append(is_text, False)[np.asarray(values.cat.codes)]  # -1: NA
     if isinstance(dtype, pd.StringDtype) or dtype.kind in "US":
-        hits = np.flatnonzero(~np.asarray(pd.isna(values)))
-        return int(hits[0]) if len(hits) else None
+        return ~np.asarray(pd.isna(values))
+    no_text = np.zeros(len(values), dtype=bool)
     if dtype.kind != "O":
-        return None
+        return no_text
     values = np.asarray(values, dtype=object)
     if pd.api.types.infer_dtype(values, skipna=True) not in (
         "string",
@@ -265,11 +277,8 @@ def first_text(values):
         "mixed",
         "mixed-integer",  # integers and strings
     ):
-        return None
-    for i, value in enumerate(values):
-        if isinstance(value, (str, bytes)):
-            return i
-    return None
+        return no_text
+    return np.fromiter((isinstance(v, (str, bytes)) for v in values), bool, len(values))
 
 
 def _short(value):

@@ -128,7 +128,7 @@ def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
     first_call = True
     for epoch in range(1, epochs + 1):
         n_samples = 0
-        stream = batches() if callable(batches) else batches
+        stream = iter(batches() if callable(batches) else batches)
         for index, batch in enumerate(stream):
             X, y, sample_weight = _unpack(batch, index, epoch)
             n = X.shape[0] if hasattr(X, "shape") else len(X)
@@ -143,7 +143,11 @@ def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
                 estimator.partial_fit(X, y, **params)
             except Exception as exc:
                 if hasattr(exc, "add_note"):  # Python >= 3.11
-                    exc.add_note(f"fit_stream: in batch {index} of epoch {epoch}.")
+                    rows = getattr(stream, "rows", None)  # a file reader's
+                    where = f" ({rows})" if rows is not None else ""
+                    exc.add_note(
+                        f"fit_stream: in batch {index} of epoch {epoch}{where}."
+                    )
                 raise
             first_call = False
             n_samples += n
