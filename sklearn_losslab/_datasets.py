@@ -9,6 +9,8 @@ columns of mixed types. Every problem with the user's input raises
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import lzma
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +62,17 @@ def load_dataset(dataset, target=None):
                 '[parquet]"'
             ) from exc
     else:
-        frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
+        try:
+            frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
+        except (EOFError, zlib.error, lzma.LZMAError) as exc:
+            raise InputError(
+                f"{path}: the file ends early or is damaged ({exc}); it may be "
+                "truncated: copy or download it again"
+            ) from None
+        except ValueError as exc:  # a parser or decoding error
+            raise InputError(f"{path}: cannot read it: {exc}") from None
+    if frame.empty and len(frame.columns):
+        raise InputError(f"{path} has no rows")
     check_target_column(target, frame.columns, path)
     y = frame[target]
     X = frame.drop(columns=[target])
