@@ -11,47 +11,24 @@ batch is in memory. They are public as :mod:`sklearn_losslab.streaming`'s
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import bz2
-import codecs
-import gzip
-import lzma
 import os
-import re
-import zlib
 from numbers import Integral
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from ._targets import first_text, text_mask
+from ._file_rows import (
+    FIELDS_ADVICE,
+    READ_ERRORS,
+    Rows,
+    TargetCheck,
+    csv_read_error,
+    not_parquet,
+)
 
 __all__ = ["CSVBatches", "ParquetBatches", "batches_from_file"]
-
-#: What reading a damaged, truncated or mis-encoded file raises.
-_READ_ERRORS = (ValueError, OSError, EOFError, zlib.error, lzma.LZMAError)
-
-
-class Rows(NamedTuple):
-    """Where a batch came from: rows ``first`` to ``last`` of the file ``path``.
-
-    Rows are counted from 1, the first row after a CSV file's header.
-    """
-
-    path: str
-    first: int
-    last: int
-
-    def __str__(self):
-        if self.first == self.last:
-            return f"{self.path}, row {self.first}"
-        return f"{self.path}, rows {self.first}-{self.last}"
-
-    def row(self, i):
-        """The ``i``-th row of the batch, counting from 0."""
-        return Rows(self.path, self.first + i, self.first + i)
 
 
 class _Batches:
@@ -267,8 +244,13 @@ class CSVBatches(_TableBatches):
             return list(pd.read_csv(path, nrows=0, **self.read_csv_kwargs).columns)
         except pd.errors.EmptyDataError:
             raise ValueError(f"{path} is empty: it has no header.") from None
-        except _READ_ERRORS as exc:
-            raise self._read_error(exc, path, "reading the first rows") from exc
+        except READ_ERRORS as exc:
+            raise csv_read_error(
+                exc, path, self.read_csv_kwargs, "reading the first rows"
+            ) from exc
+
+    def _read_error(self, exc, path, reading):
+        return csv_read_error(exc, path, self.read_csv_kwargs, reading)
 
     def _read(self, columns, shuffle):
         """Yield ``(frame, rows)`` for each chunk with rows, its ``columns`` only."""
@@ -278,8 +260,10 @@ class CSVBatches(_TableBatches):
                 reader = pd.read_csv(
                     path, chunksize=self.chunksize, **self.read_csv_kwargs
                 )
-            except _READ_ERRORS as exc:
-                raise self._read_error(exc, path, "reading the first rows") from exc
+            except READ_ERRORS as exc:
+                raise csv_read_error(
+                    exc, path, self.read_csv_kwargs, "reading the first rows"
+                ) from exc
             with reader:
                 while True:
                     reading = f"reading rows {first}-{first + self.chunksize - 1}"
@@ -287,8 +271,10 @@ class CSVBatches(_TableBatches):
                         frame = next(reader)
                     except StopIteration:
                         break
-                    except _READ_ERRORS as exc:
-                        raise self._read_error(exc, path, reading) from exc
+                    except READ_ERRORS as exc:
+                        raise csv_read_error(
+                            exc, path, self.read_csv_kwargs, reading
+                        ) from exc
                     if not isinstance(frame.index, pd.RangeIndex) and (
                         "index_col" not in self.read_csv_kwargs
                     ):
@@ -297,40 +283,11 @@ class CSVBatches(_TableBatches):
                         n = len(frame.columns)
                         raise ValueError(
                             f"{Rows(path, 1, 1)}: {n + 1} fields where the header "
-                            f"has {n}; {_FIELDS_ADVICE}"
+                            f"has {n}; {FIELDS_ADVICE}"
                         )
                     if len(frame):
                         yield frame[columns], Rows(path, first, first + len(frame) - 1)
                     first += len(frame)
-
-    def _read_error(self, exc, path, reading):
-        """A ValueError naming the file and the line, or the rows being read."""
-        text = " ".join(str(exc).split())
-        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
-        if fields:
-            expected, line, saw = fields.groups()
-            return ValueError(
-                f"{path}, line {line}: {saw} fields where the header has "
-                f"{expected}; {_FIELDS_ADVICE}"
-            )
-        if isinstance(exc, UnicodeDecodeError):
-            encoding = self.read_csv_kwargs.get("encoding") or "utf-8"
-            where = reading
-            if "compression" not in self.read_csv_kwargs:
-                found = _undecodable_line(path, encoding)
-                if found is not None:  # pandas' error has a position in its buffer
-                    where, text = f"line {found[0]}", str(found[1])
-            name = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
-            return ValueError(
-                f"{path}, {where}: not valid {name} text ({text}); re-save the file "
-                "as UTF-8, or read it with its encoding"
-            )
-        if isinstance(exc, (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)):
-            return ValueError(
-                f"{path}, {reading}: the file ends early or is damaged ({text}); it "
-                "may be truncated: copy or download it again"
-            )
-        return ValueError(f"{path}, {reading}: cannot read it: {text}")
 
 
 class ParquetBatches(_TableBatches):
@@ -410,8 +367,8 @@ class ParquetBatches(_TableBatches):
         pq = _parquet()
         try:
             return list(pq.read_schema(path).names)
-        except _READ_ERRORS as exc:
-            raise _not_parquet(path, exc) from exc
+        except READ_ERRORS as exc:
+            raise not_parquet(path, exc) from exc
 
     def _read(self, columns, shuffle):
         """Yield ``(frame, rows)`` for each batch with rows, its ``columns`` only."""
@@ -422,8 +379,8 @@ class ParquetBatches(_TableBatches):
             for path in self.paths:
                 try:
                     f = pq.ParquetFile(path)
-                except _READ_ERRORS as exc:
-                    raise _not_parquet(path, exc) from exc
+                except READ_ERRORS as exc:
+                    raise not_parquet(path, exc) from exc
                 files.append(f)
                 first = 1
                 for group in range(f.num_row_groups):
@@ -439,7 +396,7 @@ class ParquetBatches(_TableBatches):
                         frame = next(parts)
                     except StopIteration:
                         break
-                    except _READ_ERRORS as exc:
+                    except READ_ERRORS as exc:
                         text = " ".join(str(exc).split())
                         raise ValueError(
                             f"{path}, reading rows {first}-{first + n - 1}: cannot "
@@ -520,91 +477,6 @@ def _file_kind(path):
             "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
         )
     return kind[suffixes[-1]]
-
-
-class TargetCheck:
-    """The checks of a target column read batch by batch, naming the row.
-
-    Every label is present, and all are of the kind of the first one: numbers
-    or text. pandas infers the type of each CSV chunk on its own, so a text
-    label among numbers makes its chunk text, and the classes cannot then be
-    sorted. Call it on each batch's target with the batch's :class:`Rows`.
-    """
-
-    def __init__(self, name):
-        self.name = name
-        self._first = None  # (where, label, is text) of the first label
-
-    def __call__(self, y, rows):
-        missing = np.asarray(y.isna())
-        if missing.any():
-            raise ValueError(
-                f"{rows.row(int(np.argmax(missing)))}: the target column "
-                f"{self.name!r} is empty; every row needs a class label (fill it "
-                "in or drop the row)"
-            )
-        if not len(y):
-            return
-        text = text_mask(y)
-        if self._first is None:
-            self._first = (rows.row(0), y.iloc[0], bool(text[0]))
-        where, label, first_is_text = self._first
-        if first_is_text:
-            if text.all():
-                return
-            i = int(np.argmin(text))
-        else:
-            # The first text among numbers that is no number: pandas read the
-            # whole chunk as text because of it.
-            i = first_text(y)
-            if i is None:
-                return
-        where = f"row {where.first}" if where.path == rows.path else str(where)
-        raise ValueError(
-            f"{rows.row(i)}: the target column {self.name!r} holds "
-            f"{_described(y.iloc[i])}, but {where} holds {_described(label)}; a "
-            "class column holds numbers only or text only (fix the odd value)"
-        )
-
-
-def _described(label):
-    label = label.item() if isinstance(label, np.generic) else label
-    kind = "the text" if isinstance(label, (str, bytes)) else "the number"
-    return f"{kind} {label!r}"
-
-
-_FIELDS_ADVICE = (
-    "remove the extra fields, or quote the fields that contain the separator"
-)
-
-
-def _undecodable_line(path, encoding):
-    """The first line of ``path`` that ``encoding`` cannot decode: (number, error).
-
-    None when the file is compressed in a way not handled here or the
-    encoding does not write a newline as the byte ``\\n``.
-    """
-    if "\n".encode(encoding) != b"\n":
-        return None
-    suffix = Path(path).suffix.lower()
-    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-    if suffix in (".zip", ".zst", ".tar"):
-        return None
-    try:
-        with openers.get(suffix, open)(path, "rb") as f:
-            for number, line in enumerate(f, 1):
-                try:
-                    line.decode(encoding)
-                except UnicodeDecodeError as exc:
-                    return number, exc
-    except _READ_ERRORS:
-        return None
-    return None
-
-
-def _not_parquet(path, exc):
-    text = " ".join(str(exc).split())
-    return ValueError(f"{path}: not a readable Parquet file ({text})")
 
 
 def _parquet():

@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ._comparison import LossComparison, epochs_to_target
 from ._datasets import InputError, check_class_counts, is_continuous
-from ._file_batches import TargetCheck
+from ._file_rows import TargetCheck
 from ._targets import first_text
 from .compare import _configurations, _display_params
 from .streaming import fit_stream
