@@ -197,6 +197,21 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes")
+def test_the_error_line_has_the_notes(monkeypatch, tmp_path, capsys):
+    def fail(args):
+        exc = ValueError("Training diverged\nin epoch 3.")
+        exc.add_note("fit_stream: in batch 2 of epoch 1 (big.csv, rows 21-30).")
+        raise exc
+
+    monkeypatch.setattr("sklearn_losslab.cli._slowdown", fail)
+    assert main(["slowdown", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "losslab: error: Training diverged in epoch 3. fit_stream: in batch 2 of "
+        "epoch 1 (big.csv, rows 21-30).\n"
+    )
+
+
 def test_version_and_usage(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"losslab {__version__}"
