@@ -12,7 +12,8 @@ Two ways a problem outgrows one machine, and an existing engine for each:
 2. **There are many fits.** Run ``GridSearchCV`` on a Dask cluster through
    joblib's dask backend; the results equal the sequential ones.
 
-The Dask part needs the ``dask`` extra (``pip install "sklearn-losslab[dask]"``)
+The Dask part needs the ``dask`` extra (``python -m pip install ".[dask]"`` in a
+checkout of the repository)
 and is skipped, with a note, where it is not installed.
 """
 
@@ -143,7 +144,8 @@ except ImportError:
     dd = None
     print(
         "Dask is not installed: skipping the Dask part. "
-        'Install it with: pip install "sklearn-losslab[dask]"'
+        'Install it with: python -m pip install ".[dask]" in a checkout of '
+        "sklearn_losslab"
     )
 
 if dd is not None:

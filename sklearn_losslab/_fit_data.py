@@ -19,10 +19,11 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from .nn import _kernels as net
 from .training._inputs import (
     check_hidden_layer_sizes,
+    check_no_text,
     check_output_activation,
     check_same_classes,
     check_sample_weight,
-    class_weights_for,
+    class_weighted,
     encode_targets,
     labels_to_numpy,
     quiet_finiteness_check,
@@ -46,6 +47,7 @@ class TrainingDataMixin:
 
     def _validate_training_data(self, X, y, sample_weight, reset, incremental):
         y = labels_to_numpy(y)
+        check_no_text(X)
         with quiet_finiteness_check():
             X, y = validate_data(
                 self,
@@ -105,9 +107,8 @@ class TrainingDataMixin:
                 raise ValueError(
                     "class_weight is not supported for multilabel targets."
                 )
-            weights = class_weights_for(self.class_weight, self.classes_, y)
-            sample_weight = (
-                weights if sample_weight is None else sample_weight * weights
+            sample_weight = class_weighted(
+                self.class_weight, self.classes_, y, sample_weight, incremental
             )
         Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel, codes)
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
@@ -126,6 +127,7 @@ class TrainingDataMixin:
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         X_raw, y_raw = X_val, y_val
+        check_no_text(X_val, "X_val")
         with quiet_finiteness_check():
             X = validate_data(
                 self, X_val, accept_sparse=["csr", "csc"], reset=False, dtype=dtype

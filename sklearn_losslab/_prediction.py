@@ -15,6 +15,7 @@ from sklearn.utils.validation import assert_all_finite, check_is_fitted, validat
 from .nn._predict import forward_logits, unscale
 from .nn.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .training._inputs import (
+    check_no_text,
     check_sample_weight,
     labels_to_numpy,
     quiet_finiteness_check,
@@ -33,6 +34,7 @@ class PredictionMixin:
         scaling (see :mod:`.nn._predict`); the others have ``e = 0``.
         """
         check_is_fitted(self)
+        check_no_text(X)
         with quiet_finiteness_check():
             X = validate_data(
                 self,

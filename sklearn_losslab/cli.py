@@ -31,15 +31,16 @@ report.html to --out.
 STREAM_HELP = """\
 With --stream, --dataset must be a CSV or Parquet file, which is never loaded
 whole. A first pass reads it chunk by chunk (--chunksize rows each; for
-Parquet, one batch per --chunksize rows of a row group) to collect the classes
-and the mean and variance of the feature columns, which must be numeric
-(missing values become the mean). A --test-fraction of the chunks, spread
-evenly through the file (every fifth chunk for 0.2), is held out; each
-configuration's LogisticNet is trained with fit_stream for --max-iter epochs
-over the other chunks and scored once on the held-out ones. No
+Parquet, one batch per --chunksize rows of a row group) to check it and to
+collect the classes and the mean and variance of the feature columns, which
+must be numeric (missing values become the mean). A --test-fraction of the
+rows, spread evenly through the file (every fifth row for 0.2), is held out;
+each configuration's LogisticNet is trained with fit_stream for --max-iter
+epochs over the rest of each chunk and scored once on the held-out rows. No
 cross-validation (--cv and --n-jobs are ignored) and so no significance
 test: the report says so. The chunks are read in file order: shuffle a file
-sorted by class or time beforehand.
+sorted by class or time beforehand. An error in the file names its row
+(counted from 1 after the header) or line.
 """
 
 
@@ -129,7 +130,7 @@ def build_parser():
         "--test-fraction",
         type=float,
         default=0.2,
-        help="with --stream, share of chunks held out (default: 0.2)",
+        help="with --stream, share of rows held out (default: 0.2)",
     )
     compare.add_argument(
         "--chunksize",
@@ -193,7 +194,9 @@ def main(argv=None):
         print("losslab: interrupted", file=sys.stderr)
         return 130
     except (InputError, OSError, ImportError, ValueError) as exc:
-        message = " ".join(str(exc).split()) or type(exc).__name__
+        # The notes too (fit_stream's names the batch), all on one line.
+        text = " ".join([str(exc), *getattr(exc, "__notes__", [])])
+        message = " ".join(text.split()) or type(exc).__name__
         print(f"losslab: error: {message}", file=sys.stderr)
         return 2
 

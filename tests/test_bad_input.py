@@ -170,6 +170,16 @@ def _object_column(X):
     return df
 
 
+def _numbers_as_text(dtype):
+    def make(X):
+        df = pd.DataFrame(X, columns=list("abc"))
+        df["b"] = df["b"].map("{:.2f}".format).astype(dtype)
+        df["c"] = df["c"].map("{:.2f}".format).astype(dtype)
+        return df
+
+    return make
+
+
 # name: (make bad X from good X, message, fails on a fresh estimator too)
 BAD_X = {
     "nan": (_with(np.nan), "Input X contains NaN", True),
@@ -180,9 +190,35 @@ BAD_X = {
     "1-D": (lambda X: X[:, 0], "Expected 2D array, got 1D array instead", True),
     "3-D": (lambda X: X[:, :, np.newaxis], "Found array with dim 3", True),
     "complex": (lambda X: X + 1j, "Complex data not supported", True),
-    "strings": (_strings, "could not convert string to float", True),
-    "all strings": (lambda X: np.full(X.shape, "a"), "could not convert string", True),
-    "object column": (_object_column, "could not convert string to float", True),
+    "strings": (_strings, r"X holds text \(X\[2, 0\] is 'abc'\)", True),
+    "all strings": (lambda X: np.full(X.shape, "a"), r"X holds text \(X\[0, 0\]", True),
+    "numbers as strings": (
+        lambda X: X.astype(str),
+        r"X holds text \(X\[0, 0\] is '1.76.*'\); .* pd\.to_numeric",
+        True,
+    ),
+    "object column": (_object_column, r"X has text in the columns \['b'\]", True),
+    "numbers in an object column": (
+        _numbers_as_text(object),
+        r"X has text in the columns \['b', 'c'\] \(X\['b'\]\.iloc\[0\] is '0.40'\)"
+        r".*pd\.to_numeric.*ColumnTransformer",
+        True,
+    ),
+    "numbers in a string column": (
+        _numbers_as_text("string"),
+        r"X has text in the columns \['b', 'c'\]",
+        True,
+    ),
+    "text categories": (
+        lambda X: _object_column(X).astype({"b": "category"}),
+        r"X has text in the columns \['b'\]",
+        True,
+    ),
+    "list of strings": (
+        lambda X: [[str(v) for v in row] for row in X],
+        r"X holds text \(X\[0, 0\]",
+        True,
+    ),
     "feature count": (
         lambda X: X[:, :2],
         "X has 2 features, but LogisticNet is expecting 3 features as input",
@@ -208,8 +244,42 @@ BAD_X = {
 def test_bad_X_raises_and_changes_nothing(case, method):
     X, y = _data()
     make, match, _ = BAD_X[case]
-    clf = _estimator(method, X, y, frame=case in ("column names", "object column"))
+    frame = case in ("column names", "object column", "text categories")
+    frame = frame or case.startswith("numbers in")
+    clf = _estimator(method, X, y, frame=frame)
     assert_fails_cleanly(method, clf, make(X), y, match)
+
+
+def test_text_in_X_val_raises():
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"X_val holds text \(X_val\[0, 0\]"):
+        LogisticNet((4,), max_iter=2).fit(X, y, X_val=X.astype(str), y_val=y)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda X: X.astype(object),
+        lambda X: pd.DataFrame(X, columns=list("abc")).astype({"b": object}),
+        lambda X: pd.DataFrame(X, columns=list("abc")).astype({"b": "Float64"}),
+        lambda X: pd.DataFrame(X.round(1), columns=list("abc")).astype(
+            {"b": "category"}
+        ),
+        lambda X: pd.DataFrame(X, columns=list("abc")).assign(b=X[:, 1] > 0),
+    ],
+    ids=["object array", "object column", "Float64", "number categories", "bool"],
+)
+def test_numbers_in_other_containers_are_accepted(make):
+    """Numbers held as objects are numbers, as scikit-learn converts them."""
+    X, y = _data()
+    expected = LogisticNet((4,), max_iter=3, random_state=0)
+    expected.fit(np.asarray(make(X), dtype=float), y)
+    clf = LogisticNet((4,), max_iter=3, random_state=0).fit(make(X), y)
+    np.testing.assert_array_equal(clf.coefs_[0], expected.coefs_[0])
+    np.testing.assert_array_equal(
+        clf.predict_proba(make(X)),
+        expected.predict_proba(np.asarray(make(X), dtype=float)),
+    )
 
 
 # ---------------------------------------------------------------------- bad y
@@ -346,6 +416,65 @@ def test_bad_sample_weight_raises_and_changes_nothing(case, method):
     weights, match = BAD_SAMPLE_WEIGHT[case]
     clf = _estimator(method, X, y)
     assert_fails_cleanly(method, clf, X, y, match, sample_weight=weights)
+
+
+# --------------------------------------------------------------- class_weight
+# name: (class_weight, message); y has the classes 0 and 1.
+BAD_CLASS_WEIGHT = {
+    "negative": (
+        {0: -0.5, 1: 1},
+        r"class_weight gives class 0 the weight -0\.5; class weights must be "
+        r"finite numbers >= 0\.",
+    ),
+    "negative, summing to 0": (
+        {0: -1, 1: 1},
+        "class_weight gives class 0 the weight -1;",
+    ),
+    "NaN": ({0: 1, 1: np.nan}, "class_weight gives class 1 the weight nan;"),
+    "inf": ({0: np.inf, 1: 1}, "class_weight gives class 0 the weight inf;"),
+    "text": ({0: "2", 1: 1}, "class_weight gives class 0 the weight '2';"),
+    "all zero": (
+        {0: 0, 1: 0},
+        r"class_weight gives every sample a weight of 0 \(the classes of y are "
+        r"\[0, 1\]\)",
+    ),
+    "sum overflows": ({0: BIG / 4, 1: 1}, "The sum of the sample weights overflows"),
+}
+
+
+@pytest.mark.parametrize(
+    "case, method", [(c, m) for c in BAD_CLASS_WEIGHT for m in FRESH + FITTED]
+)
+def test_bad_class_weight_raises_and_changes_nothing(case, method):
+    X, y = _data()
+    class_weight, match = BAD_CLASS_WEIGHT[case]
+    clf = _estimator(method, X, y).set_params(class_weight=class_weight)
+    assert_fails_cleanly(method, clf, X, y, match)
+
+
+def test_class_weight_that_leaves_one_class():
+    """fit needs two classes of positive weight; a partial_fit batch one sample."""
+    X, y = _data()
+    class_weight = {0: 0, 1: 1}
+    clf = _estimator("fit", X, y).set_params(class_weight=class_weight)
+    assert_fails_cleanly(
+        "fit", clf, X, y, r"at least 2 classes with a positive weight.*class_weight"
+    )
+    clf = _estimator("partial_fit", X, y).set_params(class_weight=class_weight)
+    clf.partial_fit(X, y)  # class 1 has weight: fine
+    zeros = y == 0
+    assert_fails_cleanly(
+        "partial_fit", clf, X[zeros], y[zeros], "every sample a weight of 0"
+    )
+    # With sample weights that are zero where class_weight is not.
+    assert_fails_cleanly(
+        "partial_fit",
+        clf,
+        X,
+        y,
+        "class_weight and sample_weight give every sample a weight of 0",
+        sample_weight=zeros.astype(float),
+    )
 
 
 # ---------------------------------------------------------------- parameters

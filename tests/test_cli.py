@@ -1,8 +1,10 @@
 import base64
 import io
+import math
 import shutil
 import subprocess
 import sys
+from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_losslab import LogisticNet, __version__
 from sklearn_losslab.cli import main
-from sklearn_losslab.lab._stream_compare import is_test_chunk
+from sklearn_losslab.lab._stream_compare import is_test_row
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 FAST = ["--cv", "2", "--max-iter", "5"]
@@ -178,7 +180,7 @@ def test_compare_a_parquet_file(tmp_path):
         (["--dataset", "iris", "--stream"], "--stream needs a CSV or Parquet file"),
         (
             ["--dataset", "{csv}", "--target", "species", "--stream"],
-            "--stream needs numeric feature columns",
+            "--stream needs numbers in every feature column",
         ),
         (["--dataset", "{dir}", "--target", "y"], "is a directory"),
     ],
@@ -193,6 +195,21 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert message in err[-1]
     assert not any("Traceback" in line for line in err)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes")
+def test_the_error_line_has_the_notes(monkeypatch, tmp_path, capsys):
+    def fail(args):
+        exc = ValueError("Training diverged\nin epoch 3.")
+        exc.add_note("fit_stream: in batch 2 of epoch 1 (big.csv, rows 21-30).")
+        raise exc
+
+    monkeypatch.setattr("sklearn_losslab.cli._slowdown", fail)
+    assert main(["slowdown", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "losslab: error: Training diverged in epoch 3. fit_stream: in batch 2 of "
+        "epoch 1 (big.csv, rows 21-30).\n"
+    )
 
 
 def test_version_and_usage(capsys):
@@ -217,10 +234,151 @@ def test_slowdown_in_process(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- stream
-def test_test_chunks_are_spread_evenly():
-    assert [i for i in range(12) if is_test_chunk(i, 0.2)] == [4, 9]
-    assert [i for i in range(6) if is_test_chunk(i, 0.5)] == [1, 3, 5]
-    assert [i for i in range(7) if is_test_chunk(i, 1 / 3)] == [2, 5]
+def test_test_rows_are_spread_evenly():
+    def held_out(n, fraction):
+        return np.flatnonzero(is_test_row(np.arange(n), fraction)).tolist()
+
+    assert held_out(12, 0.2) == [0, 5, 10]
+    assert held_out(6, 0.5) == [0, 2, 4]
+    assert held_out(7, 1 / 3) == [0, 3, 6]
+    assert held_out(10, 0.3) == [0, 3, 6]
+    # The first n rows hold ceil(n f) held-out rows, whatever the rounding of
+    # the fraction's float: one from the first row on.
+    for fraction in (0.2, 0.3, 1 / 3, 0.5, 0.9, 0.123):
+        counts = np.cumsum(is_test_row(np.arange(2000), fraction))
+        exact = Fraction(str(fraction)).limit_denominator(10**6)
+        assert counts.tolist() == [math.ceil(n * exact) for n in range(1, 2001)]
+    assert is_test_row(np.arange(10**6), 0.1).sum() == 10**5
+
+
+def _stream(path, *extra, out):
+    args = ["compare", "--dataset", str(path), "--target", "y", "--stream"]
+    return main([*args, "--max-iter", "1", "--hidden", "4", *extra, "--out", out])
+
+
+def _frame(n_rows, seed=0):
+    X, y = make_classification(n_samples=n_rows, n_features=4, random_state=seed)
+    return pd.DataFrame(X, columns=list("abcd")).assign(y=y)
+
+
+def test_stream_defaults_work_on_a_file_of_two_chunks(tmp_path, capsys):
+    """20,000 rows are two chunks of the default 10,000: rows are held out."""
+    path = tmp_path / "two_chunks.csv"
+    _frame(20_000).to_csv(path, index=False)
+    args = ["--losses", "cross_entropy", "--activations", "relu", "--cv", "2"]
+    assert _stream(path, *args, out=str(tmp_path / "o")) == 0
+    folds = pd.read_csv(tmp_path / "o" / "folds.csv")
+    assert folds["n_test"].item() == 4000 and folds["n_train"].item() == 16_000
+    assert "hold-out of 4000 of 20000 rows" in capsys.readouterr().out
+    assert _stream(path, *args, out=str(tmp_path / "again")) == 0
+    pd.testing.assert_frame_equal(
+        folds.drop(columns=["fit_time", "score_time"]),
+        pd.read_csv(tmp_path / "again" / "folds.csv").drop(
+            columns=["fit_time", "score_time"]
+        ),
+    )
+
+
+def _error_line(capsys):
+    err = capsys.readouterr().err.splitlines()
+    assert not any("Traceback" in line for line in err)
+    assert err[-1].startswith("losslab: error: ")
+    return err[-1]
+
+
+def _late_text_label(path):
+    frame = _frame(20_000).astype({"y": object})
+    frame.loc[14_999, "y"] = "abc"
+    frame.to_csv(path, index=False)
+
+
+def _truncated_gzip(path):
+    whole = path.with_name("whole.csv.gz")
+    _frame(20_000).to_csv(whole, index=False)
+    data = whole.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _missing_label(path):
+    frame = _frame(300).astype({"y": float})
+    frame.loc[122, "y"] = np.nan
+    frame.to_csv(path, index=False)
+
+
+def _text_feature(path):
+    frame = _frame(300).astype({"c": object})
+    frame.loc[199, "c"] = "?"
+    frame.to_csv(path, index=False)
+
+
+def _not_utf8(path):
+    lines = _frame(300).to_csv(index=False).splitlines()
+    lines[50] = "0.5,caf\xe9,0.1,0.2,1"
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+
+
+def _extra_field(path):
+    lines = _frame(300).to_csv(index=False).splitlines()
+    lines[70] += ",7"
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _header_only(path):
+    _frame(10).head(0).to_csv(path, index=False)
+
+
+def _not_parquet(path):
+    path.write_text("a,b,y\n1,2,0\n")
+
+
+# name: (file name, make the file, the message after "losslab: error: {path}")
+BAD_STREAMS = {
+    "text label late": (
+        "late.csv",
+        _late_text_label,
+        ", row 15000: the target column 'y' holds the text 'abc', but row 1 holds "
+        "the number",
+    ),
+    "truncated gzip": ("cut.csv.gz", _truncated_gzip, ", reading rows "),
+    "missing label": ("missing.csv", _missing_label, ", row 123: the target column"),
+    "text feature": (
+        "text.csv",
+        _text_feature,
+        ", row 200: the feature column 'c' holds the text '?'",
+    ),
+    "not UTF-8": ("latin1.csv", _not_utf8, ", line 51: not valid UTF-8 text"),
+    "extra field": ("extra.csv", _extra_field, ", line 71: 6 fields where the header"),
+    "header only": ("header.csv", _header_only, " has no rows"),
+    "not parquet": ("fake.parquet", _not_parquet, ": not a readable Parquet file"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_STREAMS)
+def test_bad_streamed_files_are_one_line_naming_file_and_row(case, tmp_path, capsys):
+    if case == "not parquet":
+        pytest.importorskip("pyarrow")
+    name, make, message = BAD_STREAMS[case]
+    path = tmp_path / name
+    make(path)
+    assert _stream(path, "--chunksize", "100", out=str(tmp_path / "o")) == 2
+    assert _error_line(capsys).startswith(f"losslab: error: {path}{message}")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "name, make, message",
+    [
+        ("cut.csv.gz", _truncated_gzip, ": the file ends early"),
+        ("header.csv", _header_only, " has no rows"),
+        ("extra.csv", _extra_field, ": cannot read it: Error tokenizing data."),
+    ],
+)
+def test_unreadable_files_in_memory(name, make, message, tmp_path, capsys):
+    path = tmp_path / name
+    make(path)
+    args = ["compare", "--dataset", str(path), "--target", "y", "--out", "o"]
+    assert main(args) == 2
+    assert _error_line(capsys).startswith(f"losslab: error: {path}{message}")
 
 
 def test_stream_a_generated_csv(tmp_path, capsys):
@@ -238,19 +396,18 @@ def test_stream_a_generated_csv(tmp_path, capsys):
     assert "[12/12] cross_entropy / relu, epoch 3 done" in captured.err
     summary, folds = check_report(tmp_path / "o", figures=has_plotting())
     assert len(folds) == 4 and (folds["fold"] == 0).all()
-    assert (folds["n_train"] == 1000).all() and (folds["n_test"] == 200).all()
+    assert (folds["n_train"] == 960).all() and (folds["n_test"] == 240).all()
     assert (folds["n_iter"] == 3).all()
 
-    # The same by hand: chunks 4 and 9 (rows 400-499 and 900-999) held out,
-    # scaled on the others, three passes of partial_fit over them.
-    test = np.zeros(len(y), dtype=bool)
-    test[400:500] = test[900:1000] = True
+    # The same by hand: every fifth row (0, 5, 10, ...) held out, scaled on
+    # the others, three passes of partial_fit over the rest of each chunk.
+    test = np.arange(len(y)) % 5 == 0
     scaler = StandardScaler().fit(X[~test])
     net = LogisticNet((32,), batch_size=32, activation="relu", random_state=0)
-    train_chunks = [i for i in range(12) if i not in (4, 9)]
     for _ in range(3):
-        for i in train_chunks:
-            rows = slice(100 * i, 100 * (i + 1))
+        for i in range(12):
+            rows = np.arange(100 * i, 100 * (i + 1))
+            rows = rows[~test[rows]]
             net.partial_fit(scaler.transform(X[rows]), y[rows], classes=[0, 1, 2])
     expected = net.score(scaler.transform(X[test]), y[test])
     got = folds.loc[folds["configuration"] == "cross_entropy / relu", "test_accuracy"]

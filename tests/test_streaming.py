@@ -114,7 +114,8 @@ def test_csv_stream_accuracy_is_close_to_in_memory_fit(table, csv_path, seed):
     assert abs(streamed.score(test, y_test) - in_memory.score(test, y_test)) < 0.03
 
 
-def test_csv_batches_read_chunks_and_only_the_target_to_scan(csv_path, monkeypatch):
+def test_csv_batches_read_chunks_of_every_column(csv_path, monkeypatch):
+    """Without usecols, which would let a row with too many fields pass."""
     calls = []
     read_csv = pd.read_csv
 
@@ -127,7 +128,7 @@ def test_csv_batches_read_chunks_and_only_the_target_to_scan(csv_path, monkeypat
     assert batches.features == FEATURES
     calls.clear()
     np.testing.assert_array_equal(batches.scan_classes(), [0, 1, 2])
-    assert [c["usecols"] for c in calls] == [["label"]]
+    assert len(calls) == 1 and "usecols" not in calls[0]
     assert calls[0]["chunksize"] == 300
     sizes = [(X.shape, y.shape) for X, y in batches]
     assert sizes == [((300, 6), (300,))] * 3 + [((100, 6), (100,))]
@@ -150,7 +151,9 @@ def test_classes_known_before_a_batch_that_lacks_them(tmp_path):
     with pytest.raises(ValueError, match="classes not in") as info:
         fit_stream(LogisticNet((4,)), batches, classes=["cat", "cow"])
     if sys.version_info >= (3, 11):  # exceptions carry notes
-        assert info.value.__notes__ == ["fit_stream: in batch 2 of epoch 1."]
+        assert info.value.__notes__ == [
+            f"fit_stream: in batch 2 of epoch 1 ({path}, rows 61-90)."
+        ]
 
 
 def test_feature_order_and_several_files(table, tmp_path):
@@ -303,7 +306,7 @@ def test_reader_errors(csv_path, tmp_path):
         CSVBatches(csv_path, target="label", usecols=["x0"])
     missing = tmp_path / "missing.csv"
     pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0, None, 1]}).to_csv(missing, index=False)
-    with pytest.raises(ValueError, match="'y' has missing values"):
+    with pytest.raises(ValueError, match=r"missing\.csv, row 2: the target column 'y'"):
         CSVBatches(missing, target="y").scan_classes()
     only_target = tmp_path / "only_target.csv"
     pd.DataFrame({"y": [0, 1]}).to_csv(only_target, index=False)

@@ -9,6 +9,8 @@ columns of mixed types. Every problem with the user's input raises
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import lzma
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ._file_batches import _file_kind
+from .streaming import _file_kind
 
 NAMED_DATASETS = {
     "digits": datasets.load_digits,
@@ -56,11 +58,22 @@ def load_dataset(dataset, target=None):
             frame = pd.read_parquet(path)
         except ImportError as exc:
             raise InputError(
-                'reading Parquet files needs pyarrow: pip install "sklearn-losslab'
-                '[parquet]"'
+                "reading Parquet files needs pyarrow: install the parquet extra "
+                '(python -m pip install ".[parquet]" in a checkout of '
+                "sklearn_losslab)"
             ) from exc
     else:
-        frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
+        try:
+            frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
+        except (EOFError, zlib.error, lzma.LZMAError) as exc:
+            raise InputError(
+                f"{path}: the file ends early or is damaged ({exc}); it may be "
+                "truncated: copy or download it again"
+            ) from None
+        except ValueError as exc:  # a parser or decoding error
+            raise InputError(f"{path}: cannot read it: {exc}") from None
+    if frame.empty and len(frame.columns):
+        raise InputError(f"{path} has no rows")
     check_target_column(target, frame.columns, path)
     y = frame[target]
     X = frame.drop(columns=[target])

@@ -1,4 +1,4 @@
-"""Streams of batches read from CSV and Parquet files, for fit_stream.
+"""Streams of batches read from CSV files (and the base of the Parquet reader).
 
 The readers are re-iterable: each iteration reads the files again, one chunk
 or row group at a time, so that one object serves every epoch and at most one
@@ -13,13 +13,35 @@ batch is in memory. They are public as :mod:`sklearn_losslab.streaming`'s
 
 import os
 from numbers import Integral
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import check_random_state
 
-__all__ = ["CSVBatches", "ParquetBatches", "batches_from_file"]
+from ._file_rows import (
+    FIELDS_ADVICE,
+    READ_ERRORS,
+    Rows,
+    TargetCheck,
+    csv_read_error,
+)
+
+__all__ = ["CSVBatches"]
+
+
+class _Batches:
+    """The iterator of a reader: its batches, and ``rows``, where the last came from."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._frames = reader._read(reader._batch_columns(), shuffle=True)
+        self.rows = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        frame, self.rows = next(self._frames)
+        return self._reader._batch(frame)
 
 
 class _TableBatches:
@@ -62,43 +84,57 @@ class _TableBatches:
                 )
 
     def __iter__(self):
-        """Yield ``(X, y)`` or ``(X, y, sample_weight)``, one batch at a time.
+        """Return an iterator of ``(X, y)`` or ``(X, y, sample_weight)`` batches.
 
         ``X`` is a DataFrame of the feature columns, in the order of
-        ``features``; ``y`` and ``sample_weight`` are Series.
+        ``features``; ``y`` and ``sample_weight`` are Series. Files without
+        rows yield no batch. The iterator's ``rows`` attribute tells where
+        the last batch came from (the file and its rows, counted from 1
+        after the header): :func:`~sklearn_losslab.fit_stream` names them
+        when a batch fails. A file that cannot be read raises a ValueError
+        naming it and the rows (or the line) being read.
         """
+        return _Batches(self)
+
+    def _batch_columns(self):
         columns = [*self.features, self.target]
         if self.sample_weight is not None:
             columns.append(self.sample_weight)
-        for frame in self._read(columns, shuffle=True):
-            X, y = frame[self.features], frame[self.target]
-            if self.sample_weight is None:
-                yield X, y
-            else:
-                yield X, y, frame[self.sample_weight]
+        return columns
+
+    def _batch(self, frame):
+        X, y = frame[self.features], frame[self.target]
+        if self.sample_weight is None:
+            return X, y
+        return X, y, frame[self.sample_weight]
 
     def scan_classes(self):
         """Return the sorted unique values of the target column.
 
-        Reads the target column alone, one batch at a time, so it is a cheap
-        first pass over a large file; pass its result as ``classes`` to
-        :func:`~sklearn_losslab.fit_stream`.
+        Reads the files once, one batch at a time, keeping the target column
+        only, so it is a cheap first pass over a large file; pass its result
+        as ``classes`` to :func:`~sklearn_losslab.fit_stream`.
 
         Returns
         -------
         classes : ndarray of shape (n_classes,)
             The sorted class labels.
+
+        Raises
+        ------
+        ValueError
+            Naming the file and the row of a missing label or of a label of
+            another kind (text among numbers, or numbers among text) than
+            the first row's, and when the files hold no rows.
         """
-        parts = []
-        for frame in self._read([self.target], shuffle=False):
+        parts, check = [], TargetCheck(self.target)
+        for frame, rows in self._read([self.target], shuffle=False):
             y = frame[self.target]
-            if y.isna().any():
-                raise ValueError(
-                    f"The target column {self.target!r} has missing values."
-                )
+            check(y, rows)
             parts.append(np.asarray(y.unique()))
         if not parts:
-            raise ValueError("The files hold no rows.")
+            have = "has" if len(self.paths) == 1 else "have"
+            raise ValueError(f"{' and '.join(self.paths)} {have} no rows.")
         return np.unique(np.concatenate(parts))
 
     def __repr__(self):
@@ -136,7 +172,10 @@ class CSVBatches(_TableBatches):
 
     **read_csv_kwargs : dict
         Passed to :func:`pandas.read_csv` (for example ``sep`` or
-        ``encoding``); ``usecols`` and ``chunksize`` are set here.
+        ``encoding``); ``chunksize`` is set here, and ``usecols`` is not
+        accepted: every column is read (and the others dropped), because
+        with ``usecols`` pandas lets a row with more fields than the header
+        pass.
 
     Attributes
     ----------
@@ -156,7 +195,10 @@ class CSVBatches(_TableBatches):
     The header of each file is read when the object is created, so an
     unknown target or feature column raises at once. The rows are read in
     file order: CSV gives no cheap random access, so shuffle a sorted file
-    once before streaming it.
+    once before streaming it. A row with more fields than the header, bytes
+    that are not in the file's encoding and a truncated compressed file
+    raise a ValueError naming the file and the line (or the rows being
+    read).
 
     Examples
     --------
@@ -195,178 +237,51 @@ class CSVBatches(_TableBatches):
         super().__init__(path, target, features, sample_weight)
 
     def _columns(self, path):
-        return list(pd.read_csv(path, nrows=0, **self.read_csv_kwargs).columns)
-
-    def _read(self, columns, shuffle):
-        for path in self.paths:
-            with pd.read_csv(
-                path, usecols=columns, chunksize=self.chunksize, **self.read_csv_kwargs
-            ) as reader:
-                yield from reader
-
-
-class ParquetBatches(_TableBatches):
-    """Batches ``(X, y)`` read from Parquet files row group by row group.
-
-    A re-iterable for :func:`~sklearn_losslab.fit_stream`: each iteration
-    reads the files again, one row group (or ``batch_size`` rows of one) at
-    a time, reading only the needed columns. Needs pyarrow (the ``parquet``
-    or ``dask`` extra: ``pip install "sklearn-losslab[parquet]"``).
-
-    Parameters
-    ----------
-    path : str, path-like or list of them
-        The Parquet file, or several files with the same columns.
-
-    target : str
-        Name of the target column.
-
-    features : list of str, default=None
-        Names of the feature columns, in the order the estimator sees them.
-        None takes every column but ``target`` and ``sample_weight``, in the
-        order of the first file's schema.
-
-    sample_weight : str, default=None
-        Name of a column of sample weights; batches are then
-        ``(X, y, sample_weight)``.
-
-    batch_size : int, default=None
-        Split each row group into batches of this many rows; None yields one
-        batch per row group.
-
-    shuffle : bool, default=False
-        Whether to visit the row groups (of all files) in a new random order
-        at each iteration, that is at each epoch. Rows within a row group keep
-        their order (LogisticNet shuffles them with ``shuffle=True``).
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds the order of the row groups when ``shuffle=True``. An int gives
-        a reproducible sequence of orders, one per epoch.
-
-    Attributes
-    ----------
-    paths : list of str
-        The files.
-
-    features : list of str
-        The feature columns, resolved from the schema when not given.
-
-    See Also
-    --------
-    sklearn_losslab.fit_stream : Train by partial_fit over a stream of batches.
-    sklearn_losslab.streaming.CSVBatches : The same for CSV files.
-    """
-
-    def __init__(
-        self,
-        path,
-        *,
-        target,
-        features=None,
-        sample_weight=None,
-        batch_size=None,
-        shuffle=False,
-        random_state=None,
-    ):
-        if batch_size is not None and (
-            not isinstance(batch_size, Integral) or batch_size < 1
-        ):
-            raise ValueError(f"batch_size must be None or >= 1, got {batch_size!r}.")
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self._rng = check_random_state(random_state)
-        super().__init__(path, target, features, sample_weight)
-
-    def _columns(self, path):
-        return list(_parquet().read_schema(path).names)
-
-    def _read(self, columns, shuffle):
-        pq = _parquet()
-        files = [pq.ParquetFile(path) for path in self.paths]
-        units = [(f, g) for f in files for g in range(f.num_row_groups)]
-        if shuffle and self.shuffle:
-            units = [units[i] for i in self._rng.permutation(len(units))]
         try:
-            for f, group in units:
-                if self.batch_size is None:
-                    yield f.read_row_group(group, columns=columns).to_pandas()
-                    continue
-                for record_batch in f.iter_batches(
-                    batch_size=self.batch_size, row_groups=[group], columns=columns
-                ):
-                    yield record_batch.to_pandas()
-        finally:
-            for f in files:
-                f.close()
+            return list(pd.read_csv(path, nrows=0, **self.read_csv_kwargs).columns)
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{path} is empty: it has no header.") from None
+        except READ_ERRORS as exc:
+            raise csv_read_error(
+                exc, path, self.read_csv_kwargs, "reading the first rows"
+            ) from exc
 
+    def _read_error(self, exc, path, reading):
+        return csv_read_error(exc, path, self.read_csv_kwargs, reading)
 
-def batches_from_file(path, *, target, features=None, sample_weight=None, rows=None):
-    """Return the batch reader for a CSV or Parquet file, chosen by its suffix.
-
-    Parameters
-    ----------
-    path : str, path-like or list of them
-        ``.parquet`` or ``.pq`` files are read with
-        :class:`~sklearn_losslab.streaming.ParquetBatches`; ``.csv``, ``.tsv``
-        and ``.txt`` files, compressed or not (``.csv.gz``, ...), with
-        :class:`~sklearn_losslab.streaming.CSVBatches` (tab-separated for
-        ``.tsv``). Several files must be of one kind.
-
-    target : str
-        Name of the target column.
-
-    features : list of str, default=None
-        Names of the feature columns; None takes all the others.
-
-    sample_weight : str, default=None
-        Name of a column of sample weights.
-
-    rows : int, default=None
-        Rows per batch: the ``chunksize`` of a CSV file (None: 10,000), the
-        ``batch_size`` of a Parquet file (None: one batch per row group).
-
-    Returns
-    -------
-    batches : CSVBatches or ParquetBatches
-        A re-iterable stream for :func:`~sklearn_losslab.fit_stream`.
-    """
-    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
-    kinds = {_file_kind(p) for p in paths}
-    if len(kinds) != 1:
-        names = [os.fspath(p) for p in paths]
-        raise ValueError(f"The files must all have one format, got {names}.")
-    kind = kinds.pop()
-    common = dict(target=target, features=features, sample_weight=sample_weight)
-    if kind == "parquet":
-        return ParquetBatches(path, batch_size=rows, **common)
-    if rows is not None:
-        common["chunksize"] = rows
-    if kind == "tsv":
-        common["sep"] = "\t"
-    return CSVBatches(path, **common)
-
-
-def _file_kind(path):
-    suffixes = [s.lower() for s in Path(path).suffixes]
-    if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip", ".xz", ".zst"):
-        suffixes = suffixes[:-1]
-    kind = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv"}
-    kind[".tsv"] = "tsv"
-    if not suffixes or suffixes[-1] not in kind:
-        raise ValueError(
-            f"Cannot tell the format of {os.fspath(path)!r} from its suffix; "
-            "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
-        )
-    return kind[suffixes[-1]]
-
-
-def _parquet():
-    try:
-        import pyarrow.parquet as pq
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "Reading Parquet files needs pyarrow: "
-            'pip install "sklearn-losslab[parquet]".'
-        ) from exc
-    return pq
+    def _read(self, columns, shuffle):
+        """Yield ``(frame, rows)`` for each chunk with rows, its ``columns`` only."""
+        for path in self.paths:
+            first = 1
+            try:
+                reader = pd.read_csv(
+                    path, chunksize=self.chunksize, **self.read_csv_kwargs
+                )
+            except READ_ERRORS as exc:
+                raise csv_read_error(
+                    exc, path, self.read_csv_kwargs, "reading the first rows"
+                ) from exc
+            with reader:
+                while True:
+                    reading = f"reading rows {first}-{first + self.chunksize - 1}"
+                    try:
+                        frame = next(reader)
+                    except StopIteration:
+                        break
+                    except READ_ERRORS as exc:
+                        raise csv_read_error(
+                            exc, path, self.read_csv_kwargs, reading
+                        ) from exc
+                    if not isinstance(frame.index, pd.RangeIndex) and (
+                        "index_col" not in self.read_csv_kwargs
+                    ):
+                        # pandas takes the first column as the index when the
+                        # first row has one field more than the header.
+                        n = len(frame.columns)
+                        raise ValueError(
+                            f"{Rows(path, 1, 1)}: {n + 1} fields where the header "
+                            f"has {n}; {FIELDS_ADVICE}"
+                        )
+                    if len(frame):
+                        yield frame[columns], Rows(path, first, first + len(frame) - 1)
+                    first += len(frame)

@@ -18,9 +18,12 @@ data or your search outgrows one machine").
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
 from numbers import Integral
+from pathlib import Path
 
-from ._file_batches import CSVBatches, ParquetBatches, batches_from_file
+from ._file_batches import CSVBatches
+from ._parquet_batches import ParquetBatches
 
 __all__ = ["CSVBatches", "ParquetBatches", "batches_from_file", "fit_stream"]
 
@@ -128,7 +131,7 @@ def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
     first_call = True
     for epoch in range(1, epochs + 1):
         n_samples = 0
-        stream = batches() if callable(batches) else batches
+        stream = iter(batches() if callable(batches) else batches)
         for index, batch in enumerate(stream):
             X, y, sample_weight = _unpack(batch, index, epoch)
             n = X.shape[0] if hasattr(X, "shape") else len(X)
@@ -143,7 +146,11 @@ def fit_stream(estimator, batches, *, classes, epochs=1, on_epoch_end=None):
                 estimator.partial_fit(X, y, **params)
             except Exception as exc:
                 if hasattr(exc, "add_note"):  # Python >= 3.11
-                    exc.add_note(f"fit_stream: in batch {index} of epoch {epoch}.")
+                    rows = getattr(stream, "rows", None)  # a file reader's
+                    where = f" ({rows})" if rows is not None else ""
+                    exc.add_note(
+                        f"fit_stream: in batch {index} of epoch {epoch}{where}."
+                    )
                 raise
             first_call = False
             n_samples += n
@@ -163,3 +170,77 @@ def _unpack(batch, index, epoch):
         )
     X, y, *rest = batch
     return X, y, (rest[0] if rest else None)
+
+
+def batches_from_file(path, *, target, features=None, sample_weight=None, rows=None):
+    """Return the batch reader for a CSV or Parquet file, chosen by its suffix.
+
+    Parameters
+    ----------
+    path : str, path-like or list of them
+        ``.parquet`` or ``.pq`` files are read with
+        :class:`~sklearn_losslab.streaming.ParquetBatches`; ``.csv``, ``.tsv``
+        and ``.txt`` files, compressed or not (``.csv.gz``, ...), with
+        :class:`~sklearn_losslab.streaming.CSVBatches` (tab-separated for
+        ``.tsv``). Several files must be of one kind.
+
+    target : str
+        Name of the target column.
+
+    features : list of str, default=None
+        Names of the feature columns; None takes all the others.
+
+    sample_weight : str, default=None
+        Name of a column of sample weights.
+
+    rows : int, default=None
+        Rows per batch: the ``chunksize`` of a CSV file (None: 10,000), the
+        ``batch_size`` of a Parquet file (None: one batch per row group).
+
+    Returns
+    -------
+    batches : CSVBatches or ParquetBatches
+        A re-iterable stream for :func:`~sklearn_losslab.fit_stream`.
+    """
+    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    kinds = {_file_kind(p) for p in paths}
+    if len(kinds) != 1:
+        names = [os.fspath(p) for p in paths]
+        raise ValueError(f"The files must all have one format, got {names}.")
+    kind = kinds.pop()
+    common = dict(target=target, features=features, sample_weight=sample_weight)
+    if kind == "parquet":
+        return ParquetBatches(path, batch_size=rows, **common)
+    if rows is not None:
+        common["chunksize"] = rows
+    if kind == "tsv":
+        common["sep"] = "\t"
+    return CSVBatches(path, **common)
+
+
+def _file_kind(path):
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip", ".xz", ".zst"):
+        suffixes = suffixes[:-1]
+    kind = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv"}
+    kind[".tsv"] = "tsv"
+    if not suffixes or suffixes[-1] not in kind:
+        raise ValueError(
+            f"Cannot tell the format of {os.fspath(path)!r} from its suffix; "
+            "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
+        )
+    return kind[suffixes[-1]]
+
+
+def _file_kind(path):
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip", ".xz", ".zst"):
+        suffixes = suffixes[:-1]
+    kind = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv"}
+    kind[".tsv"] = "tsv"
+    if not suffixes or suffixes[-1] not in kind:
+        raise ValueError(
+            f"Cannot tell the format of {os.fspath(path)!r} from its suffix; "
+            "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
+        )
+    return kind[suffixes[-1]]

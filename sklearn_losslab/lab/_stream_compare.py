@@ -2,9 +2,9 @@
 
 Cross-validation needs the data in memory, so ``losslab compare --stream``
 does what can be done honestly in one pass per epoch: a fixed share of the
-file's chunks is held out, a LogisticNet per configuration is trained with
-:func:`~sklearn_losslab.fit_stream` on the others, and each is scored once
-on the held-out chunks. The result is a
+file's rows, spread evenly through it, is held out, a LogisticNet per
+configuration is trained with :func:`~sklearn_losslab.fit_stream` on the rest
+of each chunk, and each is scored once on the held-out rows. The result is a
 :class:`~sklearn_losslab.LossComparison` with a single split, so it has no
 significance test.
 """
@@ -12,8 +12,8 @@ significance test.
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import math
 import time
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -22,70 +22,100 @@ from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
 
 from ..io._datasets import InputError, check_class_counts, is_continuous
+from ..io._file_rows import TargetCheck
 from ..io.streaming import fit_stream
+from ..training._inputs import first_text
 from ._comparison import LossComparison, epochs_to_target
 from .compare import _configurations, _display_params
 
 
-def is_test_chunk(index, test_fraction):
-    """Whether chunk ``index`` is held out: a ``test_fraction`` share, evenly spread.
+def is_test_row(rows, test_fraction):
+    """Whether each row is held out: a ``test_fraction`` share, evenly spread.
 
-    Chunk ``i`` is held out when ``floor((i + 1) f) > floor(i f)``; for
-    ``f = 0.2`` these are the chunks 4, 9, 14, ...: every fifth one.
+    With the fraction written as ``p / q`` in lowest terms (its float rounded
+    to a denominator of at most 10**6), the rows ``0, ..., n - 1`` of a file
+    hold ``ceil(n p / q)`` held-out rows for every ``n``: row ``i`` is held
+    out when ``(i p - 1) mod q >= q - p``. For ``0.2 = 1/5`` these are the
+    rows 0, 5, 10, ...; for ``0.3`` the rows 0, 3 and 6 of every ten. Any file
+    has a held-out row, and a row to train on once it has ``1 / (1 - f)``
+    rows (2 for the default 0.2).
     """
-    return math.floor((index + 1) * test_fraction) > math.floor(index * test_fraction)
+    fraction = Fraction(test_fraction).limit_denominator(10**6)
+    p, q = fraction.numerator, fraction.denominator
+    return ((np.asarray(rows, dtype=np.int64) % q) * p - 1) % q >= q - p
 
 
 class _Prepared:
-    """The first pass over the file: classes, scaler, chunk sizes."""
+    """The first pass over the file: checks, classes, scaler, sizes."""
 
     def __init__(self, batches, test_fraction):
         self.batches = batches
         self.test_fraction = test_fraction
         self.scaler = StandardScaler()
         counts, continuous = pd.Series(dtype="int64"), False
-        self.train_sizes, self.n_test_chunks, self.n_test = [], 0, 0
-        for index, (X, y) in enumerate(batches):
-            non_numeric = [c for c in X.columns if not _is_numeric(X[c])]
-            if non_numeric:
-                raise InputError(
-                    f"--stream needs numeric feature columns; {non_numeric[:5]} are "
-                    "not numeric (encode them beforehand, or leave out --stream)"
-                )
-            if y.isna().any():
-                raise InputError(
-                    f"the target column {batches.target!r} has missing values"
-                )
+        self.train_sizes, self.n_test = [], 0
+        check = TargetCheck(batches.target)
+        for X, y, rows in _with_rows(batches):
+            _check_numeric(X, rows)
+            check(y, rows)
             counts = counts.add(y.value_counts(), fill_value=0)
             continuous = continuous or is_continuous(y)
-            if is_test_chunk(index, test_fraction):
-                self.n_test_chunks += 1
-                self.n_test += len(y)
-            else:
-                self.train_sizes.append(len(y))
-                self.scaler.partial_fit(X.to_numpy(dtype=float))
-        n_chunks = len(self.train_sizes) + self.n_test_chunks
-        if not self.n_test_chunks or not self.train_sizes:
+            test = _held_out(rows, test_fraction)
+            self.n_test += int(test.sum())
+            if not test.all():
+                self.train_sizes.append(int((~test).sum()))
+                self.scaler.partial_fit(X.to_numpy(dtype=float)[~test])
+        n_rows = sum(self.train_sizes) + self.n_test
+        if n_rows == 0:
+            raise InputError(f"{' and '.join(batches.paths)} has no rows")
+        if not self.n_test or not self.train_sizes:
+            rows = "1 row" if n_rows == 1 else f"{n_rows} rows"
             raise InputError(
-                f"the file has {n_chunks} chunks, too few to hold out a "
-                f"--test-fraction of {test_fraction:g} of them and train on the rest; "
-                "lower --chunksize"
+                f"{' and '.join(batches.paths)} has {rows}, too few to hold out a "
+                f"--test-fraction of {test_fraction:g} and train on the rest"
             )
         check_class_counts(counts.astype(int), batches.target, continuous=continuous)
         self.classes = np.sort(counts.index.to_numpy())
 
-    def transform(self, X):
-        # Standardised; a missing value becomes 0, the training mean.
-        return np.nan_to_num(self.scaler.transform(X.to_numpy(dtype=float)), nan=0.0)
-
     def chunks(self, *, test):
-        for index, (X, y) in enumerate(self.batches):
-            if is_test_chunk(index, self.test_fraction) == test:
-                yield self.transform(X), y.to_numpy()
+        """The standardised rows of each chunk, held out (``test``) or not."""
+        for X, y, rows in _with_rows(self.batches):
+            keep = _held_out(rows, self.test_fraction) == test
+            if keep.any():
+                X = self.scaler.transform(X.to_numpy(dtype=float)[keep])
+                # A missing value becomes 0, the training mean.
+                yield np.nan_to_num(X, nan=0.0), y.to_numpy()[keep]
 
 
-def _is_numeric(column):
-    return pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+def _with_rows(batches):
+    """Yield ``(X, y, rows)``: each batch and where in which file it is."""
+    iterator = iter(batches)
+    for X, y in iterator:
+        yield X, y, iterator.rows
+
+
+def _held_out(rows, test_fraction):
+    # By the row's place in its file, whatever order the batches come in.
+    return is_test_row(np.arange(rows.first - 1, rows.last), test_fraction)
+
+
+def _check_numeric(X, rows):
+    for column in X.columns:
+        values = X[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        i = first_text(values)
+        if i is None:
+            problem = f"is not numeric ({values.dtype})"
+        elif pd.isna(pd.to_numeric(values.iloc[i], errors="coerce")):
+            problem = f"holds the text {values.iloc[i]!r}"
+        else:
+            problem = f"holds numbers stored as text ({values.iloc[i]!r})"
+        raise InputError(
+            f"{rows.row(i or 0)}: the feature column {column!r} {problem}; --stream "
+            "needs numbers in every feature column (fix the file, or leave out "
+            "--stream to have text columns one-hot encoded)"
+        )
 
 
 def compare_losses_stream(
@@ -117,7 +147,7 @@ def compare_losses_stream(
         Passes of :func:`~sklearn_losslab.fit_stream` over the training chunks.
 
     test_fraction : float, default=0.2
-        Share of the chunks held out, spread evenly (see :func:`is_test_chunk`).
+        Share of the rows held out, spread evenly (see :func:`is_test_row`).
 
     target_accuracy : float or None, default=0.9
         Target of ``epochs_to_target``, on the training accuracy per epoch.
@@ -128,7 +158,7 @@ def compare_losses_stream(
     Returns
     -------
     result : LossComparison
-        With one fold: the held-out chunks.
+        With one fold: the held-out rows.
     """
     prepared = _Prepared(batches, test_fraction)
     configurations = _configurations(losses, activations, None, net, "")
@@ -170,14 +200,14 @@ def compare_losses_stream(
             row["epochs_to_target"] = epochs_to_target(history, target_accuracy)
         row["n_train"], row["n_test"] = sum(prepared.train_sizes), prepared.n_test
         rows.append(row)
-    n_chunks = len(prepared.train_sizes) + prepared.n_test_chunks
+    n_rows = sum(prepared.train_sizes) + prepared.n_test
     settings = {
-        "n_samples": sum(prepared.train_sizes) + prepared.n_test,
+        "n_samples": n_rows,
         "n_folds": 1,
         "estimator": repr(net),
         "method": (
-            f"hold-out of {prepared.n_test_chunks} of {n_chunks} chunks, "
-            f"{epochs} epochs of fit_stream over the others"
+            f"hold-out of {prepared.n_test} of {n_rows} rows spread evenly, "
+            f"{epochs} epochs of fit_stream over the rest of each chunk"
         ),
         "file": repr(batches),
     }

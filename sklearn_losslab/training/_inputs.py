@@ -1,4 +1,5 @@
-"""Checking and encoding targets, sample weights, layer sizes and initial weights.
+"""Checking inputs: text in X, targets, sample and class weights, layer sizes
+and initial weights; encoding the targets.
 
 Also the hold-out split of early stopping. Functions of plain arguments: the
 estimator calls them with its parameters.
@@ -7,10 +8,11 @@ estimator calls them with its parameters.
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_random_state
@@ -142,8 +144,15 @@ def check_init_params(coefs_init, intercepts_init, layer_units, dtype):
     return coefs, intercepts
 
 
-def class_weights_for(class_weight, classes, y):
-    """Per-sample weights from ``class_weight`` ('balanced' or a dict)."""
+def class_weighted(class_weight, classes, y, sample_weight, incremental):
+    """Multiply ``sample_weight`` (None: ones) by the ``class_weight`` of each sample.
+
+    The checks of :func:`check_sample_weight`, for the product: every class
+    weight a finite number >= 0, not every sample of weight 0, a finite sum,
+    and for ``fit`` (not ``incremental``) samples of at least 2 classes with a
+    positive weight. Without them a negative weight trains towards a negative
+    loss, and a zero total divides by zero.
+    """
     from sklearn.utils.class_weight import compute_class_weight
 
     if isinstance(class_weight, dict):
@@ -153,8 +162,135 @@ def class_weights_for(class_weight, classes, y):
                 f"class_weight has labels {sorted(map(str, unknown))} that are not "
                 f"among the classes {classes.tolist()}."
             )
+        for label, value in class_weight.items():
+            if not (isinstance(value, Real) and 0 <= value < np.inf):
+                shown = f"{float(value):g}" if isinstance(value, Real) else repr(value)
+                raise ValueError(
+                    f"class_weight gives class {_shown(label)} the weight {shown}; "
+                    "class weights must be finite numbers >= 0."
+                )
     weights = compute_class_weight(class_weight, classes=classes, y=y)
-    return weights[np.searchsorted(classes, y)]
+    weights = weights[np.searchsorted(classes, y)]
+    weights = weights if sample_weight is None else sample_weight * weights
+    if sample_weight is None:
+        names, give = "class_weight", "gives"
+    else:
+        names, give = "class_weight and sample_weight", "give"
+    if not np.any(weights):
+        shown = ", ".join(_shown(c) for c in unique_labels(y))
+        raise ValueError(
+            f"{names} {give} every sample a weight of 0 (the classes of y are "
+            f"[{shown}]); at least one must be positive."
+        )
+    if not incremental and len(np.unique(y[weights > 0])) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes with a positive "
+            f"weight, but {names} {give} a positive weight to the class "
+            f"{_shown(np.unique(y[weights > 0])[0])} only."
+        )
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"The sum of the sample weights overflows {weights.dtype}; rescale {names}."
+        )
+    return weights
+
+
+def _shown(label):
+    """A label as the user wrote it: ``0`` rather than ``np.int64(0)``."""
+    return repr(label.item() if isinstance(label, np.generic) else label)
+
+
+def check_no_text(X, input_name="X"):
+    """Refuse text in ``X``: strings, bytes, string columns, text categories.
+
+    scikit-learn would convert numbers written as text (``"0.12"``) silently.
+    Numbers held in an object array or column, numeric categories and pandas'
+    nullable numbers are left to ``validate_data``, which converts them as
+    scikit-learn does. Sparse matrices and what ``np.asarray`` cannot turn
+    into a 2-D array are left to it too.
+    """
+    if sp.issparse(X):
+        return
+    if hasattr(X, "iloc") and getattr(X, "ndim", 0) == 2:  # a DataFrame
+        text = []  # (column name, column position, first row with text)
+        for j, name in enumerate(X.columns):
+            i = first_text(X.iloc[:, j])
+            if i is not None:
+                text.append((name, j, i))
+        if text:
+            name, j, i = text[0]
+            example = f"{input_name}[{name!r}].iloc[{i}]"
+            raise ValueError(
+                f"{input_name} has text in the columns {[t[0] for t in text]} "
+                f"({example} is {_short(X.iloc[i, j])}); LogisticNet needs numbers. "
+                "Convert numbers stored as text with pd.to_numeric, e.g. "
+                f"{input_name}[{name!r}] = pd.to_numeric({input_name}[{name!r}]), "
+                "and encode categories with a ColumnTransformer (e.g. OneHotEncoder)."
+            )
+        return
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged
+        return
+    if array.ndim != 2:
+        return
+    i = first_text(array.ravel())
+    if i is not None:
+        row, column = divmod(i, array.shape[1])
+        raise ValueError(
+            f"{input_name} holds text ({input_name}[{row}, {column}] is "
+            f"{_short(array[row, column])}); LogisticNet needs numbers. Convert "
+            f"numbers stored as text with {input_name}.astype(float) or "
+            "pd.to_numeric, and encode categories with a ColumnTransformer "
+            "(e.g. OneHotEncoder)."
+        )
+
+
+def first_text(values):
+    """The position of the first string or bytes in a 1-D array or Series, or None.
+
+    Of the first one that does not read as a number, if there is one: in a
+    column of numbers that pandas read as text because of one odd value,
+    that value. A pandas string column and numpy strings are text
+    throughout; categories are text when their categories are.
+    """
+    text = text_mask(values)
+    if not text.any():
+        return None
+    numbers = pd.to_numeric(
+        pd.Series(np.asarray(values, dtype=object)), errors="coerce"
+    )
+    odd = text & np.asarray(numbers.isna())
+    return int(np.argmax(odd if odd.any() else text))
+
+
+def text_mask(values):
+    """Which values of a 1-D array or Series are strings or bytes."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        is_text = [isinstance(c, (str, bytes)) for c in dtype.categories]
+        return np.append(is_text, False)[np.asarray(values.cat.codes)]  # -1: NA
+    if isinstance(dtype, pd.StringDtype) or dtype.kind in "US":
+        return ~np.asarray(pd.isna(values))
+    no_text = np.zeros(len(values), dtype=bool)
+    if dtype.kind != "O":
+        return no_text
+    values = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in (
+        "string",
+        "bytes",
+        "mixed",
+        "mixed-integer",  # integers and strings
+    ):
+        return no_text
+    return np.fromiter((isinstance(v, (str, bytes)) for v in values), bool, len(values))
+
+
+def _short(value):
+    text = repr(value.item() if isinstance(value, np.generic) else value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_sample_weight(sample_weight, X, dtype=None):

@@ -101,7 +101,8 @@ def figures_unavailable(*, displays=True):
     except ImportError:
         return (
             "the figures are left out: they need matplotlib, which is not "
-            'installed (pip install "sklearn-losslab[plot]")'
+            'installed (the plot extra: python -m pip install ".[plot]" in a '
+            "checkout of sklearn_losslab)"
         )
     if displays:
         try:
