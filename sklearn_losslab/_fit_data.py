@@ -143,11 +143,15 @@ class TrainingDataMixin:
         Y = encode_targets(y, self.classes_, self.n_outputs_, self._multilabel)
         return Validation(X, Y, None, X_raw, y_raw)
 
-    def _monitor(self, validation, network):
-        """The loop's validation hook: the ``val_*`` values after an epoch."""
+    def _monitor(self, validation, network, sync=None):
+        """The loop's validation hook: the ``val_*`` values after an epoch.
+
+        ``sync(progress)`` brings the fitted attributes up to date before a
+        scorer predicts with the estimator.
+        """
         loss = network.loss
 
-        def monitor():
+        def monitor(progress=None):
             acts, z = net.forward(
                 validation.X,
                 network.coefs,
@@ -176,6 +180,8 @@ class TrainingDataMixin:
                 return row
             from sklearn.metrics import check_scoring
 
+            if sync is not None:
+                sync(progress)
             scorer = check_scoring(self, scoring=self.scoring)
             kwargs = {}
             if validation.sample_weight is not None:

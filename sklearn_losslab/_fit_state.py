@@ -13,10 +13,19 @@ state below), the per-epoch records and the state of a user's
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import numpy as np
+import copy
+import numbers
 
+import numpy as np
+from sklearn.utils.validation import check_random_state
+
+from .nn._standardize import from_standardized
 from .training._history import History
 from .training._loop import Progress
+from .training.optimizers import OPTIMIZERS
+from .training.schedules import SCHEDULES
+
+_AUTO_LEARNING_RATE = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 0.001}
 
 __all__ = ["TrainingStateMixin"]
 
@@ -28,6 +37,7 @@ _TRAINING_STATE = (
     "_learning_rate",
     "_optimizer_state",
     "_no_improvement_count",
+    "_input_standardization",
 )
 
 
@@ -115,3 +125,61 @@ class TrainingStateMixin:
                 "is set by fit and partial_fit."
             )
         return History(self._history).frame()
+
+    # ------------------------------------ objects built from the parameters
+    def _learning_rate_init(self):
+        if self.learning_rate_init == "auto":
+            return _AUTO_LEARNING_RATE[self.solver]
+        return float(self.learning_rate_init)
+
+    def _make_optimizer(self, params, progress):
+        kwargs = {
+            "momentum": {"momentum": self.momentum},
+            "nesterov": {"momentum": self.momentum},
+            "adam": {
+                "beta_1": self.beta_1,
+                "beta_2": self.beta_2,
+                "epsilon": self.epsilon,
+            },
+        }.get(self.solver, {})
+        # A copy: the optimizer updates its state in place, and a failed call
+        # must leave the estimator's state as it was.
+        state = copy.deepcopy(progress.optimizer_state)
+        return OPTIMIZERS[self.solver](
+            params, progress.learning_rate, state=state, **kwargs
+        )
+
+    def _make_schedule(self):
+        if self.learning_rate == "invscaling":
+            return SCHEDULES["invscaling"](self._learning_rate_init(), self.power_t)
+        return SCHEDULES[self.learning_rate](self._learning_rate_init())
+
+    def _shuffle_rng(self):
+        """The generator of this call's epoch orders.
+
+        With an int ``random_state`` it is seeded from the seed and the number
+        of epochs trained so far: reproducible, independent of the stream that
+        drew the initial weights, and new for every partial_fit or warm-start
+        call (instead of repeating the first call's orders). A RandomState
+        instance (or None, numpy's global one) is used as it is.
+        """
+        seed = self.random_state
+        if isinstance(seed, numbers.Integral):
+            entropy = [int(seed), 1, len(self.loss_curve_)]
+            return np.random.default_rng(np.random.SeedSequence(entropy))
+        return check_random_state(seed)
+
+    def _store_weights(self, network):
+        """``coefs_`` and ``intercepts_``: the network's, for raw inputs.
+
+        Without input standardization they are the network's own arrays
+        (views into the loop's flat vector); with it, the first layer is
+        mapped back to the raw inputs.
+        """
+        standardization = getattr(self, "_input_standardization", None)
+        if standardization is None:
+            self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        else:
+            self.coefs_, self.intercepts_ = from_standardized(
+                network.coefs, network.intercepts, standardization
+            )

@@ -18,9 +18,6 @@ so that a stream of calls stops).
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
-import numbers
-
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
@@ -34,6 +31,11 @@ from ._fit_data import TrainingDataMixin, Validation
 from ._fit_state import TrainingStateMixin
 from .exceptions import DivergenceError
 from .nn import _kernels as net
+from .nn._standardize import (
+    input_standardization,
+    standardize,
+    to_standardized,
+)
 from .nn.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .nn.losses import LOSSES
 from .training._epoch import EpochRunner
@@ -45,8 +47,6 @@ from .training._inputs import (
     is_multilabel,
 )
 from .training._loop import PlateauRule, TrainingLoop
-from .training.optimizers import OPTIMIZERS
-from .training.schedules import SCHEDULES
 
 __all__ = ["TrainingMixin"]
 
@@ -235,6 +235,23 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
                 intercepts = [b.astype(X.dtype, copy=False) for b in self.intercepts_]
             if first_pass or coefs_init is not None:
                 self._reset_training_state()
+            if first_pass:
+                self._input_standardization = (
+                    input_standardization(X, sample_weight)
+                    if self.learning_rate_init == "auto"
+                    else None
+                )
+            standardization = getattr(self, "_input_standardization", None)
+            if standardization is not None:
+                # Train on standardised inputs; the weights drawn by init_params
+                # are for those already, the others are for raw inputs.
+                X = standardize(X, standardization)
+                if validation is not None:
+                    validation.X = standardize(validation.X, standardization)
+                if not first_pass or coefs_init is not None:
+                    coefs, intercepts = to_standardized(
+                        coefs, intercepts, standardization
+                    )
             progress = self._progress()
             if not (first_pass or coefs_init is not None or incremental):
                 # A warm-started fit starts a new optimisation, as in
@@ -278,6 +295,12 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
     ):
         """Build the training objects, run the epochs of one call, store the result."""
         history = History(self._history, self.loss_curve_, self.validation_scores_)
+
+        def sync(progress):
+            """The fitted attributes of the current state, for callbacks."""
+            self._store_progress(progress, history)
+            self._store_weights(network)
+
         callbacks = EpochCallbacks(
             self,
             callback_ctx,
@@ -285,14 +308,14 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
             y_raw,
             {} if sample_weight is None else {"sample_weight": sample_weight},
             progress,
-            lambda progress: self._store_progress(progress, history),
+            sync,
         )
         loop = self._training_loop(
-            X, coefs, intercepts, progress, history, validation, callbacks
+            X, coefs, intercepts, progress, history, validation, callbacks, sync
         )
         # Live during training, for the callbacks that score the estimator.
         network = loop.runner.network
-        self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        self._store_weights(network)
         callbacks.begin()
         try:
             loop.run(
@@ -306,10 +329,19 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
             )
         finally:
             self._store_progress(progress, history)
+            self._store_weights(network)
         callbacks.end()
 
     def _training_loop(
-        self, X, coefs, intercepts, progress, history, validation=None, callbacks=None
+        self,
+        X,
+        coefs,
+        intercepts,
+        progress,
+        history,
+        validation=None,
+        callbacks=None,
+        sync=None,
     ):
         """The :class:`~.training._loop.TrainingLoop` of this estimator's parameters.
 
@@ -350,7 +382,7 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
             self._shuffle_rng() if self.shuffle else None,
             validation=None
             if validation is None
-            else self._monitor(validation, network),
+            else self._monitor(validation, network, sync),
             early_stopping=self.early_stopping,
             callbacks=callbacks,
             verbose=self.verbose,
@@ -358,45 +390,3 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
 
     def _loss_object(self):
         return LOSSES[self.loss] if isinstance(self.loss, str) else self.loss
-
-    def _learning_rate_init(self):
-        if self.learning_rate_init == "auto":
-            return _AUTO_LEARNING_RATE[self.solver]
-        return float(self.learning_rate_init)
-
-    def _make_optimizer(self, params, progress):
-        kwargs = {
-            "momentum": {"momentum": self.momentum},
-            "nesterov": {"momentum": self.momentum},
-            "adam": {
-                "beta_1": self.beta_1,
-                "beta_2": self.beta_2,
-                "epsilon": self.epsilon,
-            },
-        }.get(self.solver, {})
-        # A copy: the optimizer updates its state in place, and a failed call
-        # must leave the estimator's state as it was.
-        state = copy.deepcopy(progress.optimizer_state)
-        return OPTIMIZERS[self.solver](
-            params, progress.learning_rate, state=state, **kwargs
-        )
-
-    def _make_schedule(self):
-        if self.learning_rate == "invscaling":
-            return SCHEDULES["invscaling"](self._learning_rate_init(), self.power_t)
-        return SCHEDULES[self.learning_rate](self._learning_rate_init())
-
-    def _shuffle_rng(self):
-        """The generator of this call's epoch orders.
-
-        With an int ``random_state`` it is seeded from the seed and the number
-        of epochs trained so far: reproducible, independent of the stream that
-        drew the initial weights, and new for every partial_fit or warm-start
-        call (instead of repeating the first call's orders). A RandomState
-        instance (or None, numpy's global one) is used as it is.
-        """
-        seed = self.random_state
-        if isinstance(seed, numbers.Integral):
-            entropy = [int(seed), 1, len(self.loss_curve_)]
-            return np.random.default_rng(np.random.SeedSequence(entropy))
-        return check_random_state(seed)

@@ -50,8 +50,26 @@ EARLY_STOPPING_XFAIL = {
 }
 
 
+# check_class_weight_classifiers fits 50 rows with class weights 1000 : 0.0001.
+# Early stopping on a scorer keeps the first epoch whose weighted score on the
+# 5 held-out rows is best; with those weights that is the first epoch that gets
+# the held-out rows of class 0 right, which nothing later can beat, and that
+# model need not predict class 0 for 87% of the check's test rows (on
+# standardised inputs it reaches 74%). The loss as the monitored score (the
+# other early-stopping configuration) passes.
+SCORER_EARLY_STOPPING_XFAIL = {
+    "check_class_weight_classifiers": "early stopping on accuracy over 5 held-out "
+    "rows keeps the first epoch that classifies them right, before the class "
+    "weights have shaped the model"
+}
+
+
 def _expected_failed_checks(estimator):
-    return EARLY_STOPPING_XFAIL if estimator.early_stopping else {}
+    if not estimator.early_stopping:
+        return {}
+    if estimator.scoring != "loss":
+        return {**EARLY_STOPPING_XFAIL, **SCORER_EARLY_STOPPING_XFAIL}
+    return EARLY_STOPPING_XFAIL
 
 
 @parametrize_with_checks(

@@ -242,8 +242,18 @@ def test_float_maximum_in_training_raises_and_keeps_the_weights(rng):
     X = rng.randn(30, 3)
     y = np.arange(30) % 2
     X_big = np.sign(X) * BIG
+    # A fixed step size trains on the inputs as they are: it diverges.
     with pytest.raises(DivergenceError, match="scale the input"):
-        LogisticNet((4,), random_state=0).fit(X_big, y)
+        LogisticNet((4,), learning_rate_init=0.1, random_state=0).fit(X_big, y)
+    # The default standardises the inputs for training: it trains, and the
+    # weights mapped back to the raw inputs predict finite probabilities.
+    auto = LogisticNet((4,), max_iter=5, random_state=0).fit(X_big, y)
+    _assert_valid_proba(auto.predict_proba(X_big))
+    assert auto.score(X_big, y) == pytest.approx(
+        LogisticNet((4,), max_iter=5, random_state=0).fit(np.sign(X), y).score(
+            np.sign(X), y
+        )
+    )
     clf = LogisticNet((4,), random_state=0).partial_fit(X, y, classes=[0, 1])
     before = [p.copy() for p in clf.coefs_ + clf.intercepts_]
     with pytest.raises(DivergenceError):

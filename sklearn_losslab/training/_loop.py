@@ -176,8 +176,8 @@ class TrainingLoop:
         Draws each epoch's order; None trains in order.
 
     validation : callable, default=None
-        Called after each epoch; returns the ``val_*`` values and ``val_score``
-        of the validation data (a dict).
+        Called as ``validation(progress)`` after each epoch; returns the
+        ``val_*`` values and ``val_score`` of the validation data (a dict).
 
     early_stopping : bool, default=False
         Restore the weights of the epoch with the best validation score.
@@ -344,7 +344,7 @@ class TrainingLoop:
             "train_accuracy": train["accuracy"],
         }
         if self.validation is not None:
-            row.update(self.validation())
+            row.update(self.validation(progress))
         row.update(
             learning_rate=progress.learning_rate,
             time_s=np.nan,

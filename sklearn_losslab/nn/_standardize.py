@@ -1,0 +1,119 @@
+"""Training in standardised input coordinates, with weights that apply to raw inputs.
+
+With ``learning_rate_init='auto'``, :class:`~sklearn_losslab.LogisticNet`
+trains its network on ``(X - shift) / scale``, each column's weighted mean and
+standard deviation, as after a :class:`~sklearn.preprocessing.StandardScaler`:
+one step size then suits every feature, whatever its unit, which plain
+gradient descent needs (the step that is safe for a feature of order 1e4 is far
+too small for one of order 1). The first layer is mapped back to the raw
+inputs after training, exactly (an affine change of variables):
+
+    W_raw = W / scale[:, None],    b_raw = b - (shift / scale) @ W,
+
+so ``coefs_`` and ``intercepts_`` apply to ``X`` as given. Sparse inputs are
+scaled but not shifted (centring would make them dense), as
+``StandardScaler(with_mean=False)`` does.
+
+Data already of unit scale is left alone: when every column has
+``|shift| <= 1`` and ``0.5 <= scale <= 2`` (standardised data, a
+cross-validation fold of it, features in [-1, 1]...) no transform is made and
+training is what it is without one.
+"""
+
+# Authors: The sklearn_losslab developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "from_standardized",
+    "input_standardization",
+    "standardize",
+    "to_standardized",
+]
+
+#: Columns within these bounds count as of unit scale already.
+MAX_SHIFT, SCALE_RANGE = 1.0, (0.5, 2.0)
+
+
+def input_standardization(X, sample_weight=None):
+    """Return ``(shift, scale)`` that standardise ``X``, or None if it needs none.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the mean and variance.
+
+    Returns
+    -------
+    standardization : tuple of two ndarray of shape (n_features,) or None
+        The weighted mean (zero for sparse ``X``) and standard deviation of
+        each column (1 where it is zero, as in scikit-learn's scalers).
+    """
+    dtype = X.dtype
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    total = X.shape[0] if w is None else w.sum()
+    # Each column is divided first by a power of two (exactly) at most its
+    # largest absolute value, which keeps the sums finite for any finite input.
+    if sp.issparse(X):
+        X = sp.csc_matrix(X, dtype=np.float64)
+        peak = np.asarray(abs(X).max(axis=0).todense()).ravel()
+    else:
+        X = np.asarray(X, dtype=np.float64)
+        peak = np.abs(X).max(axis=0)
+    unit = np.ldexp(1.0, np.frexp(np.where(peak > 0, peak, 1.0))[1] - 1)
+    if sp.issparse(X):
+        Xu = X @ sp.diags(1 / unit)
+        sq = Xu.multiply(Xu)
+
+        def column_mean(A):
+            sums = A.T @ w if w is not None else A.sum(axis=0)
+            return np.asarray(sums).ravel() / total
+
+        mean, mean_sq = column_mean(Xu), column_mean(sq)
+        var = np.maximum(mean_sq - mean**2, 0.0)
+        shift = np.zeros(X.shape[1])
+    else:
+        Xu = X / unit
+        mean = np.average(Xu, axis=0, weights=w)
+        var = np.average((Xu - mean) ** 2, axis=0, weights=w)
+        shift = mean * unit
+    std = np.sqrt(var)
+    constant = std < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1)
+    scale = np.where(constant, 1.0, std * unit)
+    low, high = SCALE_RANGE
+    if np.all(np.abs(shift) <= MAX_SHIFT) and np.all((scale >= low) & (scale <= high)):
+        return None
+    return shift.astype(dtype), scale.astype(dtype)
+
+
+def standardize(X, standardization):
+    """Return ``(X - shift) / scale`` (a new array; sparse ``X`` is only scaled)."""
+    shift, scale = standardization
+    if sp.issparse(X):
+        return sp.csr_matrix(X.multiply(1 / scale))
+    # X / scale - shift / scale rather than (X - shift) / scale: no overflow
+    # for inputs near the float maximum.
+    return X / scale - shift / scale
+
+
+def to_standardized(coefs, intercepts, standardization):
+    """Weights for raw inputs -> the same network on standardised inputs."""
+    shift, scale = standardization
+    W, b = coefs[0], intercepts[0]
+    return (
+        [W * scale[:, np.newaxis], *coefs[1:]],
+        [b + shift @ W, *intercepts[1:]],
+    )
+
+
+def from_standardized(coefs, intercepts, standardization):
+    """Weights for standardised inputs -> the same network on raw inputs."""
+    shift, scale = standardization
+    W, b = coefs[0], intercepts[0]
+    W_raw = W / scale[:, np.newaxis]
+    return [W_raw, *coefs[1:]], [b - shift @ W_raw, *intercepts[1:]]
