@@ -118,7 +118,17 @@ class LogisticNet(
     learning_rate_init : float or 'auto', default='auto'
         The initial step size. 'auto' is 0.1 for 'sgd', 0.01 for 'momentum'
         and 'nesterov' and 0.001 for 'adam', values that train well on
-        standardised data.
+        standardised data, and trains on standardised inputs so that they
+        suit raw data of any scale: each column ``j`` is replaced by
+        ``(x_j - m_j) / s_j`` with its (sample-weighted) mean ``m_j`` and
+        standard deviation ``s_j`` on the first call's training data (sparse
+        input is only scaled), and the first layer is mapped back to the raw
+        inputs (``W / s``, ``b - (m / s) @ W``), so ``coefs_`` apply to ``X``
+        as given. This is ``make_pipeline(StandardScaler(), LogisticNet())``
+        inside the estimator, the L2 penalty included. Data already of unit
+        scale (every ``|m_j| <= 1`` and ``0.5 <= s_j <= 2``) is used as it
+        is. A float is the step size on the raw inputs, without
+        standardisation.
 
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.

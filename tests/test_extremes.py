@@ -250,9 +250,9 @@ def test_float_maximum_in_training_raises_and_keeps_the_weights(rng):
     auto = LogisticNet((4,), max_iter=5, random_state=0).fit(X_big, y)
     _assert_valid_proba(auto.predict_proba(X_big))
     assert auto.score(X_big, y) == pytest.approx(
-        LogisticNet((4,), max_iter=5, random_state=0).fit(np.sign(X), y).score(
-            np.sign(X), y
-        )
+        LogisticNet((4,), max_iter=5, random_state=0)
+        .fit(np.sign(X), y)
+        .score(np.sign(X), y)
     )
     clf = LogisticNet((4,), random_state=0).partial_fit(X, y, classes=[0, 1])
     before = [p.copy() for p in clf.coefs_ + clf.intercepts_]
