@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._logistic_net import LogisticNet
-from .exceptions import DivergenceError, InconsistentVersionWarning
+from .exceptions import DivergenceError, InconsistentVersionWarning, SaturationWarning
 from .io.streaming import fit_stream
 from .lab.compare import LossComparison, compare_losses
 from .lab.slowdown import SlowdownResult, slowdown
@@ -23,6 +23,7 @@ __all__ = [
     "LossComparison",
     "LossCurveDisplay",
     "MeanSquaredError",
+    "SaturationWarning",
     "SlowdownResult",
     "__version__",
     "compare_losses",

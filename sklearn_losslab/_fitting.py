@@ -38,6 +38,7 @@ from .nn._standardize import (
 )
 from .nn.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .nn.losses import LOSSES
+from .training._diagnosis import stuck_findings, stuck_message
 from .training._epoch import EpochRunner
 from .training._history import History
 from .training._inputs import (
@@ -313,6 +314,7 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
         loop = self._training_loop(
             X, coefs, intercepts, progress, history, validation, callbacks, sync
         )
+        loop.diagnose = self._diagnose(Y, sample_weight)
         # Live during training, for the callbacks that score the estimator.
         network = loop.runner.network
         self._store_weights(network)
@@ -390,3 +392,29 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
 
     def _loss_object(self):
         return LOSSES[self.loss] if isinstance(self.loss, str) else self.loss
+
+    def _diagnose(self, Y, sample_weight):
+        """The loop's end-of-fit check for stuck training (training._diagnosis)."""
+        majority = None
+        if not self._multilabel:
+            shares = np.average(Y, axis=0, weights=sample_weight)
+            majority = float(
+                max(shares[0], 1 - shares[0]) if Y.shape[1] == 1 else shares.max()
+            )
+        loss = self._loss_object()
+        fixed_rate = self.learning_rate_init != "auto"
+
+        def diagnose(columns, first, max_iter_reached):
+            findings = stuck_findings(
+                columns, first, majority_share=majority, activation=self.activation
+            )
+            if not findings:
+                return None
+            return stuck_message(
+                findings,
+                loss_name=getattr(loss, "name", ""),
+                fixed_rate=fixed_rate,
+                max_iter_reached=max_iter_reached,
+            )
+
+        return diagnose

@@ -269,7 +269,11 @@ class LogisticNet(
           biases), averaged over at most 8 evenly spaced batches of the epoch;
         - ``mean_sigma_prime``: the mean of ``a (1 - a)`` over the output units
           and the epoch's samples, the factor that slows MSE down, and
-          ``saturated_output_fraction``, the share with ``a (1 - a) < 0.01``;
+          ``saturated_output_fraction``, the share with ``a (1 - a) < 0.01``,
+          and ``stuck_output_fraction``, the share of the samples of the
+          epoch's first block of about 16,000 output values that are
+          misclassified with every output unit saturated (the samples that
+          MSE's gradient cannot move);
         - ``dead_relu_fraction``: the share of ReLU hidden units that output
           zero on the whole first batch of the epoch, and
           ``saturated_hidden_fraction``: the share of sigmoid or tanh hidden
@@ -295,6 +299,12 @@ class LogisticNet(
     Training never leaves a non-finite model: if an epoch produces a
     non-finite loss or weights, the weights of the last finite epoch are kept
     and :class:`~sklearn_losslab.DivergenceError` is raised.
+
+    A fit that ends stuck rather than converged warns once with
+    :class:`~sklearn_losslab.SaturationWarning` (a ``ConvergenceWarning``),
+    naming what its last epoch measured (outputs saturated on the wrong side,
+    dead or saturated hidden units, a loss that has not moved since the second
+    epoch with the accuracy of a constant model) and what to do.
 
     References
     ----------

@@ -3,11 +3,12 @@
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.exceptions import (
     InconsistentVersionWarning as _SklearnInconsistentVersionWarning,
 )
 
-__all__ = ["DivergenceError", "InconsistentVersionWarning"]
+__all__ = ["DivergenceError", "InconsistentVersionWarning", "SaturationWarning"]
 
 
 class DivergenceError(ValueError, ArithmeticError):
@@ -70,3 +71,15 @@ class InconsistentVersionWarning(_SklearnInconsistentVersionWarning):
             "results. Use at your own risk. Retrain the model, or load it under "
             "the version that saved it."
         )
+
+
+class SaturationWarning(ConvergenceWarning):
+    """Warning raised when a fit ends stuck rather than converged.
+
+    Raised once by ``fit`` when its last epoch shows output units saturated on
+    the wrong side, most hidden units dead or saturated, or a loss that has not
+    moved since the second epoch with the accuracy of a constant model. Its
+    message names what was measured and what to do. A subclass of
+    :class:`~sklearn.exceptions.ConvergenceWarning`, so the filters that
+    silence (or raise) that warning apply to this one too.
+    """

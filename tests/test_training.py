@@ -73,10 +73,12 @@ def test_history_has_one_row_per_epoch_and_documented_columns(fitted_with_valida
         "grad_norm_1",
         "mean_sigma_prime",
         "saturated_output_fraction",
+        "stuck_output_fraction",
         "dead_relu_fraction",
         "saturated_hidden_fraction",
     }
     assert set(history.columns) == expected
+    assert history["stuck_output_fraction"].between(0, 1).all()
     np.testing.assert_array_equal(history["epoch"], np.arange(1, 9))
     np.testing.assert_allclose(history["loss"], net.loss_curve_)
     assert (history["time_s"] > 0).all()

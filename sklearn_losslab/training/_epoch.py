@@ -144,6 +144,7 @@ class EpochRunner:
                 loss,
                 w_block[:rows] if weighted else None,
                 self.multilabel,
+                stuck=outputs.stuck_measured == 0,  # the epoch's first block
             )
 
         # Gradient norms are measured on at most GRAD_NORM_BATCHES evenly spaced

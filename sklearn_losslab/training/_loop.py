@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ..exceptions import DivergenceError
+from ..exceptions import DivergenceError, SaturationWarning
 
 __all__ = ["PlateauRule", "Progress", "TrainingLoop"]
 
@@ -187,6 +187,13 @@ class TrainingLoop:
 
     verbose : bool, default=False
         Print a line per epoch and the stopping rule's messages.
+
+    diagnose : callable, default=None
+        Called at the end of a fit (not of a partial_fit call) as
+        ``diagnose(columns, first, max_iter_reached)`` with the history's
+        columns and the index of the call's first epoch; a message it returns
+        is raised as a :class:`~sklearn_losslab.exceptions.SaturationWarning`,
+        in place of the ConvergenceWarning of the iteration limit.
     """
 
     def __init__(
@@ -205,6 +212,7 @@ class TrainingLoop:
         early_stopping=False,
         callbacks=None,
         verbose=False,
+        diagnose=None,
     ):
         self.runner = runner
         self.flat, self.flat_grad, self.grads = flat, flat_grad, grads
@@ -215,6 +223,7 @@ class TrainingLoop:
         self.early_stopping = early_stopping and validation is not None
         self.callbacks = _NoCallbacks() if callbacks is None else callbacks
         self.verbose = verbose
+        self.diagnose = diagnose
 
     def run(self, X, Y, sample_weight, progress, *, n_epochs, incremental, max_iter):
         """Train for up to ``n_epochs`` epochs, updating ``progress`` in place.
@@ -254,6 +263,7 @@ class TrainingLoop:
         order = np.arange(X.shape[0]) if self.shuffle_rng is not None else None
         stopped = False
         epochs_done = 0
+        first = len(self.history)
         try:
             for _ in range(n_epochs):
                 self.callbacks.epoch_begin()
@@ -284,7 +294,12 @@ class TrainingLoop:
                     stopped = True
                 if stopped:
                     break
-            if not (stopped or incremental):
+            stuck = None
+            if not incremental and self.diagnose is not None:
+                stuck = self.diagnose(self.history.columns, first, not stopped)
+            if stuck:
+                warnings.warn(stuck, SaturationWarning, stacklevel=6)
+            elif not (stopped or incremental):
                 warnings.warn(
                     f"Stochastic Optimizer: Maximum iterations ({max_iter}) "
                     "reached and the optimization hasn't converged yet.",
@@ -351,6 +366,7 @@ class TrainingLoop:
             **{f"grad_norm_{i}": g for i, g in enumerate(seen.grad_norms)},
             mean_sigma_prime=train["mean_sigma_prime"],
             saturated_output_fraction=train["saturated_output_fraction"],
+            stuck_output_fraction=train["stuck_output_fraction"],
             dead_relu_fraction=dead,
             saturated_hidden_fraction=saturated,
         )

@@ -56,6 +56,7 @@ class OutputSums:
         self.loss = self.cross_entropy = self.mse = self.hits = 0.0
         self.weight = self.sigma_prime = 0.0
         self.saturated = self.units = 0
+        self.stuck = self.stuck_measured = 0
         self._keys = {}
 
     def _key(self, loss):
@@ -64,7 +65,17 @@ class OutputSums:
             key = self._keys[id(loss)] = (loss, loss.value_key())
         return key[1]
 
-    def add(self, Y, z, a, output_name, loss, sample_weight=None, multilabel=False):
+    def add(
+        self,
+        Y,
+        z,
+        a,
+        output_name,
+        loss,
+        sample_weight=None,
+        multilabel=False,
+        stuck=False,
+    ):
         """Add the metrics of predictions ``z`` (and ``a = f(z)``) of targets ``Y``.
 
         Parameters
@@ -86,6 +97,12 @@ class OutputSums:
 
         multilabel : bool, default=False
             Whether ``Y`` is a multilabel indicator matrix.
+
+        stuck : bool, default=False
+            Also count the samples stuck on the wrong side: misclassified with
+            every output unit saturated (``a (1 - a) < 0.01``), which no loss
+            whose gradient carries sigma'(z) can move (the training loop asks
+            this of one block per epoch).
 
         Returns
         -------
@@ -118,8 +135,13 @@ class OutputSums:
         self.cross_entropy += ce_sum
         self.mse += mse_sum
         self.sigma_prime += float(sigma_prime.sum())
-        self.saturated += int(np.count_nonzero(sigma_prime < SATURATED_SIGMA_PRIME))
+        saturated = sigma_prime < SATURATED_SIGMA_PRIME
+        self.saturated += int(np.count_nonzero(saturated))
         self.units += sigma_prime.size
+        if stuck:
+            wrong = right == 0
+            self.stuck += int(np.count_nonzero(saturated.all(axis=1)[wrong]))
+            self.stuck_measured += len(z)
         return self
 
     def means(self):
@@ -132,7 +154,9 @@ class OutputSums:
             samples; NaN without weight), ``mean_sigma_prime`` (mean of
             ``a (1 - a)`` over the output units) and
             ``saturated_output_fraction`` (share of output units with
-            ``a (1 - a) < 0.01``).
+            ``a (1 - a) < 0.01``) and ``stuck_output_fraction`` (share of
+            the samples measured with ``stuck=True`` that are misclassified
+            with every output saturated; NaN if none was).
         """
 
         def mean(v):
@@ -144,6 +168,9 @@ class OutputSums:
             "accuracy": mean(self.hits),
             "mean_sigma_prime": self.sigma_prime / self.units,
             "saturated_output_fraction": self.saturated / self.units,
+            "stuck_output_fraction": (
+                self.stuck / self.stuck_measured if self.stuck_measured else np.nan
+            ),
         }
 
 
