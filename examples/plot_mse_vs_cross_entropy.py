@@ -45,7 +45,11 @@ def train(loss, **params):
         **params,
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        # A fixed number of epochs, on purpose: only the iteration-limit
+        # warning is expected. A SaturationWarning (a stuck fit) would show.
+        warnings.filterwarnings(
+            "ignore", "Stochastic Optimizer: Maximum iterations", ConvergenceWarning
+        )
         return net.fit(X_train, y_train, X_val=X_val, y_val=y_val)
 
 

@@ -35,7 +35,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_losslab import LogisticNet, fit_stream
 from sklearn_losslab.streaming import CSVBatches
 
-warnings.simplefilter("ignore", ConvergenceWarning)
+# A fixed number of epochs, on purpose: only the iteration-limit
+# warning is expected. A SaturationWarning (a stuck fit) would show.
+warnings.filterwarnings(
+    "ignore", "Stochastic Optimizer: Maximum iterations", ConvergenceWarning
+)
 
 X, y = make_classification(
     n_samples=12_000,
