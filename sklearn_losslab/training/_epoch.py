@@ -197,43 +197,29 @@ class EpochRunner:
                 if alpha:
                     penalty_sum += network.penalty(1.0)
                 measured = batch % stride == 0
-                if apply_scaled and not measured:
+                if apply_scaled and not measured:  # the step inside backward
                     factor = unscaled_delta(Yb, z, p, swb, total, delta)
-                    backward(
-                        Xb,
-                        hidden_out,
-                        delta,
-                        deltas,
-                        coef_grads,
-                        intercept_grads,
-                        ones,
-                        lr / total,
-                        lr * factor,
-                    )
-                else:
+                    step, penalty_scale = lr * factor, lr / total
+                else:  # gradients, then the optimizer
                     output_delta(Yb, z, p, swb, total, delta, scale)
-                    backward(
-                        Xb,
-                        hidden_out,
-                        delta,
-                        deltas,
-                        coef_grads,
-                        intercept_grads,
-                        ones,
-                        scale / total,
-                    )
-                    if measured:
-                        n_measured += 1
-                        for i in range(n_layers):
-                            norm_sums[i] += (
-                                math.sqrt(
-                                    float(np.vdot(coef_grads[i], coef_grads[i]))
-                                    + float(
-                                        np.vdot(intercept_grads[i], intercept_grads[i])
-                                    )
-                                )
-                                / scale
-                            )
+                    step, penalty_scale = None, scale / total
+                backward(
+                    Xb,
+                    hidden_out,
+                    delta,
+                    deltas,
+                    coef_grads,
+                    intercept_grads,
+                    ones,
+                    penalty_scale,
+                    step,
+                )
+                if measured:
+                    n_measured += 1
+                    for i, (g, gb) in enumerate(zip(coef_grads, intercept_grads)):
+                        squares = float(np.vdot(g, g)) + float(np.vdot(gb, gb))
+                        norm_sums[i] += math.sqrt(squares) / scale
+                if step is None:
                     if apply_scaled:
                         apply_scaled(params, flat_grads)
                     else:
