@@ -21,6 +21,7 @@ from .training._inputs import (
     check_hidden_layer_sizes,
     check_no_text,
     check_output_activation,
+    check_penalty_scale,
     check_same_classes,
     check_sample_weight,
     class_weighted,
@@ -110,6 +111,8 @@ class TrainingDataMixin:
             sample_weight = class_weighted(
                 self.class_weight, self.classes_, y, sample_weight, incremental
             )
+        if sample_weight is not None and self.alpha:
+            check_penalty_scale(self.alpha, sample_weight)
         Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel, codes)
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         layer_units = [X.shape[1], *hidden, self.n_outputs_]

@@ -518,3 +518,14 @@ def test_hidden_layer_sizes_must_be_positive_ints(sizes):
     for method in FRESH + ("warm_start fit",):
         clf = _estimator(method, X, y).set_params(hidden_layer_sizes=sizes)
         assert_fails_cleanly(method, clf, X, y, "hidden_layer_sizes must be an int")
+
+
+def test_denormal_sample_weights_say_the_penalty_would_overflow(binary):
+    """Weights of 1e-320: not a divergence blamed on the learning rate."""
+    X, y = binary
+    with pytest.raises(ValueError, match="penalty .* would overflow"):
+        LogisticNet((3,), max_iter=2).fit(X, y, sample_weight=np.full(len(y), 1e-320))
+    # Without the penalty nothing overflows; rescaled weights train as ones.
+    LogisticNet((3,), alpha=0, max_iter=2).fit(
+        X, y, sample_weight=np.full(len(y), 1e-320)
+    )

@@ -405,3 +405,27 @@ def hold_out(y, sample_weight, *, fraction, multilabel, random_state):
             "Increase validation_fraction or pass X_val and y_val."
         )
     return np.sort(train), np.sort(val)
+
+
+def check_penalty_scale(alpha, sample_weight):
+    """Raise when ``alpha / (sum of a batch's weights)`` can overflow.
+
+    The L2 penalty of a mini-batch is ``alpha / (2 S) ||W||^2`` with ``S`` the
+    batch's total weight, at least its smallest positive weight: weights so
+    small that ``alpha`` over that weight is infinite (say 1e-320) would make
+    the penalty infinite, which training would report as a divergence.
+    """
+    positive = sample_weight[sample_weight > 0]
+    if not positive.size:
+        return
+    smallest = float(positive.min())
+    with np.errstate(over="ignore", divide="ignore"):
+        finite = np.isfinite(alpha / smallest)
+    if not finite:
+        raise ValueError(
+            f"sample_weight has weights as small as {smallest:.3g}: the L2 penalty "
+            f"alpha / (2 * sum of a batch's weights), with alpha={alpha}, would "
+            "overflow. Rescale sample_weight (the loss does not change when all "
+            "weights are multiplied by one number; for example divide them by "
+            "their mean), or set alpha=0."
+        )
