@@ -12,9 +12,10 @@ rollback of a failed call). The numerics live in :mod:`sklearn_losslab.nn`.
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer_names
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ._callbacks import CallbackSupportMixin
 from ._fitting import TrainingMixin
@@ -139,8 +140,10 @@ class LogisticNet(
         divided) when the training loss has not improved by at least ``tol``
         for more than ``n_iter_no_change`` consecutive epochs.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
         Number of epochs without improvement tolerated; see ``tol``.
+        ``np.inf`` turns the rule off: training runs ``max_iter`` epochs (and
+        the 'adaptive' schedule never divides the rate), as in MLPClassifier.
 
     verbose : bool, default=False
         Print one line per epoch with the loss, the training accuracy and the
@@ -345,7 +348,10 @@ class LogisticNet(
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
