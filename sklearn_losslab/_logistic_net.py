@@ -64,10 +64,12 @@ class LogisticNet(
         - 'relu', ``f(z) = max(0, z)``.
         - 'leaky_relu', ``f(z) = max(0.01 z, z)``.
 
-    loss : {'cross_entropy', 'mse'} or Loss instance, default='cross_entropy'
+    loss : {'cross_entropy', 'log_loss', 'mse'} or Loss instance, \
+            default='cross_entropy'
         The training loss, averaged over the samples of each mini-batch.
 
-        - 'cross_entropy': with sigmoid output units the binary cross-entropy
+        - 'cross_entropy' (alias 'log_loss', scikit-learn's name): with
+          sigmoid output units the binary cross-entropy
           ``-[y ln a + (1 - y) ln(1 - a)]`` summed over units; with a softmax
           output the categorical cross-entropy ``-sum_k y_k ln a_k``. Computed
           from the pre-activations (log-sigmoid / log-softmax), so it stays
@@ -329,7 +331,7 @@ class LogisticNet(
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "loss": [StrOptions(set(LOSSES)), Loss],
+        "loss": [StrOptions({*LOSSES, *LOSSES.aliases}), Loss],
         "output_activation": [StrOptions({"auto", *OUTPUT_ACTIVATIONS})],
         "init": [StrOptions(set(INITS))],
         "solver": [StrOptions(set(OPTIMIZERS))],

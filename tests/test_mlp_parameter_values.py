@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_losslab import LogisticNet
+from sklearn_losslab.nn.losses import LOSSES
 
 MAX_ITER = 50
 
@@ -61,3 +63,32 @@ def test_n_iter_no_change_accepts_what_mlpclassifier_accepts(value, accepted):
         else:
             with pytest.raises(InvalidParameterError, match="n_iter_no_change"):
                 est.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("hidden", [(), (8,)])
+@pytest.mark.parametrize("dataset", ["binary", "iris"])
+def test_log_loss_trains_exactly_as_cross_entropy(hidden, dataset, request):
+    X, y = request.getfixturevalue(dataset)
+    weights = np.random.RandomState(0).uniform(0.5, 2, len(y))
+    nets = [
+        LogisticNet(hidden, loss=loss, max_iter=20, random_state=0).fit(
+            X, y, sample_weight=weights
+        )
+        for loss in ("cross_entropy", "log_loss")
+    ]
+    ce, log_loss = ([*net.coefs_, *net.intercepts_] for net in nets)
+    for a, b in zip(ce, log_loss, strict=True):
+        assert_array_equal(a, b)
+    columns = nets[0].history_.columns.drop("time_s")
+    assert_array_equal(nets[0].history_[columns], nets[1].history_[columns])
+    assert nets[1].get_params()["loss"] == "log_loss"
+
+
+def test_log_loss_is_the_cross_entropy_object_but_not_a_key():
+    assert LOSSES["log_loss"] is LOSSES["cross_entropy"]
+    assert "log_loss" not in LOSSES  # so a loop over LOSSES sees it once
+    with pytest.raises(KeyError):
+        LOSSES["logloss"]
+    with pytest.raises(InvalidParameterError, match="log_loss"):
+        LogisticNet(loss="logloss").fit([[0.0], [1.0]], [0, 1])
