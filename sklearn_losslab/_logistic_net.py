@@ -12,9 +12,10 @@ rollback of a failed call). The numerics live in :mod:`sklearn_losslab.nn`.
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer_names
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ._callbacks import CallbackSupportMixin
 from ._fitting import TrainingMixin
@@ -63,10 +64,12 @@ class LogisticNet(
         - 'relu', ``f(z) = max(0, z)``.
         - 'leaky_relu', ``f(z) = max(0.01 z, z)``.
 
-    loss : {'cross_entropy', 'mse'} or Loss instance, default='cross_entropy'
+    loss : {'cross_entropy', 'log_loss', 'mse'} or Loss instance, \
+            default='cross_entropy'
         The training loss, averaged over the samples of each mini-batch.
 
-        - 'cross_entropy': with sigmoid output units the binary cross-entropy
+        - 'cross_entropy' (alias 'log_loss', scikit-learn's name): with
+          sigmoid output units the binary cross-entropy
           ``-[y ln a + (1 - y) ln(1 - a)]`` summed over units; with a softmax
           output the categorical cross-entropy ``-sum_k y_k ln a_k``. Computed
           from the pre-activations (log-sigmoid / log-softmax), so it stays
@@ -149,8 +152,10 @@ class LogisticNet(
         divided) when the training loss has not improved by at least ``tol``
         for more than ``n_iter_no_change`` consecutive epochs.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
         Number of epochs without improvement tolerated; see ``tol``.
+        ``np.inf`` turns the rule off: training runs ``max_iter`` epochs (and
+        the 'adaptive' schedule never divides the rate), as in MLPClassifier.
 
     verbose : bool, default=False
         Print one line per epoch with the loss, the training accuracy and the
@@ -346,7 +351,7 @@ class LogisticNet(
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "loss": [StrOptions(set(LOSSES)), Loss],
+        "loss": [StrOptions({*LOSSES, *LOSSES.aliases}), Loss],
         "output_activation": [StrOptions({"auto", *OUTPUT_ACTIVATIONS})],
         "init": [StrOptions(set(INITS))],
         "solver": [StrOptions(set(OPTIMIZERS))],
@@ -365,7 +370,10 @@ class LogisticNet(
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],

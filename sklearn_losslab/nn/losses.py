@@ -38,6 +38,9 @@ Losses are parameter objects in scikit-learn's style: ``get_params`` and
 
 The built-in losses are in the registry :data:`LOSSES`, keyed by the option
 string of :class:`~sklearn_losslab.LogisticNet`'s ``loss`` parameter.
+``'log_loss'``, scikit-learn's name for the cross-entropy, is an alias of
+``'cross_entropy'``: ``LOSSES['log_loss']`` is the same object, but the alias
+is not one of the keys, so a loop over :data:`LOSSES` sees each loss once.
 """
 
 # Authors: The sklearn_losslab developers
@@ -168,5 +171,29 @@ for _cls in (Loss, MeanSquaredError, CrossEntropy):
     _cls.__module__ = "sklearn_losslab.losses"
 del _cls
 
-LOSSES = {"mse": MeanSquaredError(), "cross_entropy": CrossEntropy()}
-"""Built-in losses, keyed by the ``loss`` option string."""
+
+class _Registry(dict):
+    """A dict of the built-in losses that also resolves their aliases.
+
+    An alias (in ``aliases``) is found by ``registry[alias]`` but is not a key
+    (``'log_loss' in LOSSES`` is False): a loop over the registry sees each
+    loss once, so it never trains, tests or reports one twice.
+    """
+
+    def __init__(self, losses, aliases):
+        super().__init__(losses)
+        self.aliases = aliases
+
+    def __missing__(self, name):
+        if name in self.aliases:
+            return self[self.aliases[name]]
+        raise KeyError(name)
+
+
+LOSSES = _Registry(
+    {"mse": MeanSquaredError(), "cross_entropy": CrossEntropy()},
+    aliases={"log_loss": "cross_entropy"},  # scikit-learn's name for it
+)
+"""Built-in losses, keyed by the ``loss`` option string; ``LOSSES.aliases``
+maps other accepted names to these keys (``LOSSES['log_loss']`` is
+``LOSSES['cross_entropy']``, the same object)."""
