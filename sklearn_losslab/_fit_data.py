@@ -68,13 +68,11 @@ class TrainingDataMixin:
                 "Multiclass-multioutput targets are not supported; y must be "
                 "1-D class labels or a multilabel indicator matrix."
             )
-        codes = None
         if reset:
             if not incremental:  # partial_fit set classes_ from `classes`
-                if multilabel:
-                    self.classes_ = np.arange(y.shape[1])
-                else:  # the classes and each sample's code in one pass
-                    self.classes_, codes = sorted_classes(y, return_codes=True)
+                self.classes_ = (
+                    np.arange(y.shape[1]) if multilabel else sorted_classes(y)
+                )
             self._multilabel = multilabel
             if not multilabel and len(self.classes_) < 2:
                 raise ValueError(
@@ -113,7 +111,7 @@ class TrainingDataMixin:
             )
         if sample_weight is not None and self.alpha:
             check_penalty_scale(self.alpha, sample_weight)
-        Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel, codes)
+        Y = encode_targets(y, self.classes_, self.n_outputs_, multilabel)
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         layer_units = [X.shape[1], *hidden, self.n_outputs_]
         if reset:

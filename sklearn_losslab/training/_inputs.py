@@ -66,17 +66,15 @@ def check_output_activation(output_activation, n_classes, multilabel):
     return output_activation
 
 
-def encode_targets(y, classes, n_outputs, multilabel, codes=None):
+def encode_targets(y, classes, n_outputs, multilabel):
     """One-hot encode ``y`` as a boolean matrix of shape (n_samples, n_outputs).
 
     With a single output unit (binary, sigmoid) the column is ``y == classes[1]``.
-    A multilabel indicator matrix is returned as booleans. ``codes``, the
-    index of each sample's class in ``classes``, is found when not given.
+    A multilabel indicator matrix is returned as booleans.
     """
     if multilabel:
         return np.asarray(y != 0)
-    if codes is None:
-        codes = np.searchsorted(classes, y)
+    codes = np.searchsorted(classes, y)
     if n_outputs == 1:
         return (codes == 1)[:, np.newaxis]
     Y = np.zeros((len(codes), n_outputs), dtype=bool)
@@ -344,19 +342,9 @@ def is_multilabel(y):
     return type_of_target(y).startswith("multilabel")
 
 
-def sorted_classes(y, return_codes=False):
-    """The sorted labels of 1-D ``y`` (``unique_labels`` checks mixed types).
-
-    With ``return_codes=True``, also the index of each sample's label: one
-    ``np.unique(..., return_inverse=True)`` instead of a second search.
-    """
-    if y.dtype == object:
-        classes = unique_labels(y)
-        return (classes, None) if return_codes else classes
-    if return_codes:
-        classes, codes = np.unique(y, return_inverse=True)
-        return classes, codes.reshape(-1)
-    return np.unique(y)
+def sorted_classes(y):
+    """The sorted labels of 1-D ``y`` (``unique_labels`` checks mixed types)."""
+    return unique_labels(y) if y.dtype == object else np.unique(y)
 
 
 def hold_out(y, sample_weight, *, fraction, multilabel, random_state):
