@@ -47,10 +47,6 @@ __all__ = [
 ]
 
 
-def _is_sparse(X):
-    return type(X) is not np.ndarray and sp.issparse(X)
-
-
 class Network:
     """The forward and backward passes of one network, over caller-owned buffers.
 
@@ -103,7 +99,7 @@ class Network:
             Filled with the output activation of ``z``, unless None.
         """
         dot, forward = np.dot, self._hidden_forward
-        sparse = _is_sparse(X)
+        sparse = type(X) is not np.ndarray and sp.issparse(X)
         inp = X
         # zip stops at the hidden layers; only the input can be sparse.
         for W, b, h in zip(self.coefs, self.intercepts, hidden):
@@ -235,7 +231,7 @@ class Network:
         """
         dot, backward = np.dot, self._hidden_backward
         coefs, intercepts, alpha = self.coefs, self.intercepts, self.alpha
-        sparse = _is_sparse(X)
+        sparse = type(X) is not np.ndarray and sp.issparse(X)
         for i in range(len(coefs) - 1, -1, -1):
             a_prev = hidden[i - 1] if i else X
             W = coefs[i]
