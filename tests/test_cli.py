@@ -96,6 +96,7 @@ def mixed_csv(tmp_path_factory):
 
 
 # ------------------------------------------------------------ in process
+@pytest.mark.slow
 def test_compare_in_process(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["compare", "--dataset", "iris", *FAST, "--out", str(out)])
@@ -142,6 +143,7 @@ def test_rich_progress_on_a_terminal(tmp_path, monkeypatch, capsys):
     assert "Loss comparison" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_compare_a_csv_file_with_mixed_columns(mixed_csv, tmp_path):
     args = ["compare", "--dataset", str(mixed_csv), "--target", "species", *FAST]
     assert main([*args, "--no-figures", "-q", "--out", str(tmp_path)]) == 0
@@ -152,6 +154,7 @@ def test_compare_a_csv_file_with_mixed_columns(mixed_csv, tmp_path):
     ).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_compare_a_parquet_file(tmp_path):
     pytest.importorskip("pyarrow")
     X, y = load_iris(return_X_y=True)
@@ -221,6 +224,7 @@ def test_version_and_usage(capsys):
     assert "--test-fraction" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_slowdown_in_process(tmp_path, capsys):
     assert main(["slowdown", "--epochs", "30", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -381,6 +385,7 @@ def test_unreadable_files_in_memory(name, make, message, tmp_path, capsys):
     assert _error_line(capsys).startswith(f"losslab: error: {path}{message}")
 
 
+@pytest.mark.slow
 def test_stream_a_generated_csv(tmp_path, capsys):
     X, y = make_classification(
         n_samples=1200, n_features=6, n_informative=4, n_classes=3, random_state=0
@@ -425,6 +430,7 @@ def run(*args, cwd):
     )
 
 
+@pytest.mark.slow
 def test_subprocess_compare(tmp_path):
     done = run("compare", "--dataset", "iris", *FAST, "--out", "report", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -432,6 +438,7 @@ def test_subprocess_compare(tmp_path):
     check_report(tmp_path / "report", figures=has_plotting())
 
 
+@pytest.mark.slow
 def test_subprocess_bad_input(tmp_path):
     # Through the installed entry point when there is one.
     losslab = shutil.which("losslab", path=str(Path(sys.executable).parent))

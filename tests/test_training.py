@@ -129,6 +129,7 @@ def test_train_metrics_are_those_of_the_epochs_predictions(loss, three_classes):
     )
 
 
+@pytest.mark.slow
 def test_saturation_falls_when_a_saturated_mse_neuron_learns():
     """The study note's neuron, started saturated: input 1, target 0, w = b = 2.5.
 
