@@ -265,6 +265,7 @@ def _frame(n_rows, seed=0):
     return pd.DataFrame(X, columns=list("abcd")).assign(y=y)
 
 
+@pytest.mark.slow
 def test_stream_defaults_work_on_a_file_of_two_chunks(tmp_path, capsys):
     """20,000 rows are two chunks of the default 10,000: rows are held out."""
     path = tmp_path / "two_chunks.csv"
@@ -357,6 +358,7 @@ BAD_STREAMS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BAD_STREAMS)
 def test_bad_streamed_files_are_one_line_naming_file_and_row(case, tmp_path, capsys):
     if case == "not parquet":
