@@ -128,6 +128,7 @@ def test_quiet_options_and_no_figures(tmp_path, capsys):
     np.testing.assert_array_equal(again["test_accuracy"], folds["test_accuracy"])
 
 
+@pytest.mark.slow
 def test_rich_progress_on_a_terminal(tmp_path, monkeypatch, capsys):
     pytest.importorskip("rich")
 

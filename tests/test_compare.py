@@ -298,6 +298,7 @@ def test_identical_configurations_are_not_significant(data):
     assert not got.summary["different_from_best"].any()
 
 
+@pytest.mark.slow
 def test_a_clearly_worse_configuration_is_significant(data):
     X, y = data
     got = compare_losses(
