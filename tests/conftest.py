@@ -32,3 +32,23 @@ def binary():
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)
+
+
+# scikit-learn's estimator checks that fit many times (every sparse format,
+# several training runs, one fit per class layout): in the full suite only. The
+# fast path (-m "not slow") still runs the others.
+SLOW_ESTIMATOR_CHECKS = {
+    "check_classifiers_classes",
+    "check_classifiers_train",
+    "check_estimator_sparse_array",
+    "check_estimator_sparse_matrix",
+    "check_sample_weight_equivalence_on_sparse_data",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        check = getattr(item, "callspec", None) and item.callspec.params.get("check")
+        name = getattr(check, "func", check).__name__ if check else None
+        if name in SLOW_ESTIMATOR_CHECKS:
+            item.add_marker(pytest.mark.slow)

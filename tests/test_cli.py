@@ -96,6 +96,7 @@ def mixed_csv(tmp_path_factory):
 
 
 # ------------------------------------------------------------ in process
+@pytest.mark.slow
 def test_compare_in_process(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["compare", "--dataset", "iris", *FAST, "--out", str(out)])
@@ -127,6 +128,7 @@ def test_quiet_options_and_no_figures(tmp_path, capsys):
     np.testing.assert_array_equal(again["test_accuracy"], folds["test_accuracy"])
 
 
+@pytest.mark.slow
 def test_rich_progress_on_a_terminal(tmp_path, monkeypatch, capsys):
     pytest.importorskip("rich")
 
@@ -142,6 +144,7 @@ def test_rich_progress_on_a_terminal(tmp_path, monkeypatch, capsys):
     assert "Loss comparison" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_compare_a_csv_file_with_mixed_columns(mixed_csv, tmp_path):
     args = ["compare", "--dataset", str(mixed_csv), "--target", "species", *FAST]
     assert main([*args, "--no-figures", "-q", "--out", str(tmp_path)]) == 0
@@ -152,6 +155,7 @@ def test_compare_a_csv_file_with_mixed_columns(mixed_csv, tmp_path):
     ).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_compare_a_parquet_file(tmp_path):
     pytest.importorskip("pyarrow")
     X, y = load_iris(return_X_y=True)
@@ -221,6 +225,7 @@ def test_version_and_usage(capsys):
     assert "--test-fraction" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_slowdown_in_process(tmp_path, capsys):
     assert main(["slowdown", "--epochs", "30", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -261,6 +266,7 @@ def _frame(n_rows, seed=0):
     return pd.DataFrame(X, columns=list("abcd")).assign(y=y)
 
 
+@pytest.mark.slow
 def test_stream_defaults_work_on_a_file_of_two_chunks(tmp_path, capsys):
     """20,000 rows are two chunks of the default 10,000: rows are held out."""
     path = tmp_path / "two_chunks.csv"
@@ -353,6 +359,7 @@ BAD_STREAMS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BAD_STREAMS)
 def test_bad_streamed_files_are_one_line_naming_file_and_row(case, tmp_path, capsys):
     if case == "not parquet":
@@ -381,6 +388,7 @@ def test_unreadable_files_in_memory(name, make, message, tmp_path, capsys):
     assert _error_line(capsys).startswith(f"losslab: error: {path}{message}")
 
 
+@pytest.mark.slow
 def test_stream_a_generated_csv(tmp_path, capsys):
     X, y = make_classification(
         n_samples=1200, n_features=6, n_informative=4, n_classes=3, random_state=0
@@ -425,6 +433,7 @@ def run(*args, cwd):
     )
 
 
+@pytest.mark.slow
 def test_subprocess_compare(tmp_path):
     done = run("compare", "--dataset", "iris", *FAST, "--out", "report", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -432,6 +441,7 @@ def test_subprocess_compare(tmp_path):
     check_report(tmp_path / "report", figures=has_plotting())
 
 
+@pytest.mark.slow
 def test_subprocess_bad_input(tmp_path):
     # Through the installed entry point when there is one.
     losslab = shutil.which("losslab", path=str(Path(sys.executable).parent))

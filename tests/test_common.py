@@ -97,11 +97,22 @@ def _expected_failed_checks(estimator):
     return EARLY_STOPPING_XFAIL
 
 
+# The fast path (-m "not slow") checks the first configuration, less the heavy
+# checks that conftest.py marks slow; the full suite runs every check on all.
 @parametrize_with_checks(
-    MATRIX + HAND_PICKED,
+    (MATRIX + HAND_PICKED)[:1],
     expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(
+    (MATRIX + HAND_PICKED)[1:],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible_estimator_configurations(estimator, check):
     check(estimator)
 
 

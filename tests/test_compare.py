@@ -113,6 +113,7 @@ def test_pairwise_tests_table(result):
 
 
 # ---------------------------------------------------------- determinism
+@pytest.mark.slow
 def test_deterministic_under_random_state(result, data):
     X, y = data
     again = compare_losses(X, y, cv=3, random_state=0)
@@ -125,6 +126,7 @@ def test_deterministic_under_random_state(result, data):
     )
 
 
+@pytest.mark.slow
 def test_parallel_and_explicit_splits_give_the_same_result(result, data):
     X, y = data
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
@@ -282,6 +284,7 @@ def test_corrected_ttest_degenerate_cases():
         corrected_ttest(A, B, n_train=9, n_test=1, alternative="bigger")
 
 
+@pytest.mark.slow
 def test_identical_configurations_are_not_significant(data):
     # verbose=False and verbose=0 train identically: every difference is 0.
     X, y = data
@@ -295,6 +298,7 @@ def test_identical_configurations_are_not_significant(data):
     assert not got.summary["different_from_best"].any()
 
 
+@pytest.mark.slow
 def test_a_clearly_worse_configuration_is_significant(data):
     X, y = data
     got = compare_losses(

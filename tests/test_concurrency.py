@@ -18,6 +18,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.slow
 def test_grid_search_scores_do_not_depend_on_n_jobs(iris):
     X, y = iris
     grid = {

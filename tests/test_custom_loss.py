@@ -143,6 +143,7 @@ def test_focal_gamma_zero_trains_like_cross_entropy(data):
     np.testing.assert_allclose(focal.loss_curve_, ce.loss_curve_, rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_focal_loss_in_grid_search(data):
     X, y = data
     candidates = [FocalLoss(gamma=0), FocalLoss(gamma=2), "cross_entropy"]

@@ -80,6 +80,7 @@ def test_incremental_streams_the_blocks_in_order(client, data):
     assert inc.estimator_.n_iter_ == 15
 
 
+@pytest.mark.slow
 def test_incremental_on_a_dask_array_is_close_to_in_memory_fit(client, data):
     X, y, X_test, y_test = data
     net = LogisticNet((16,), batch_size=50, random_state=0)
@@ -102,6 +103,7 @@ def test_incremental_on_a_dask_array_is_close_to_in_memory_fit(client, data):
     np.testing.assert_array_equal(again.predict(X_test), inc.predict(X_test))
 
 
+@pytest.mark.slow
 def test_incremental_on_a_dask_dataframe_from_csv_files(client, data, tmp_path):
     X, y, X_test, y_test = data
     frame = pd.DataFrame(X, columns=FEATURES).assign(label=y)
@@ -121,6 +123,7 @@ def test_incremental_on_a_dask_dataframe_from_csv_files(client, data, tmp_path):
     assert abs(streamed - in_memory.score(test, y_test)) < 0.03
 
 
+@pytest.mark.slow
 def test_grid_search_on_the_joblib_dask_backend_equals_sequential(process_client):
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)

@@ -213,6 +213,7 @@ def test_normalised_sigmoid_units_far_below_zero(rng):
     assert clf.predict([[BIG]])[0] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("scale", [1e6, 1e150, 1e300])
 def test_training_on_scaled_inputs_succeeds_or_diverges_cleanly(iris, hidden, scale):

@@ -61,6 +61,7 @@ def test_ctrl_c_in_partial_fit_propagates_and_keeps_the_last_finished_batch():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
 def test_losslab_compare_stream_exits_130_on_ctrl_c(tmp_path):
     X, y = make_classification(

@@ -36,7 +36,9 @@ def _logistic_regression_twin(**kwargs):
     )
 
 
-@pytest.mark.parametrize("dataset", ["iris", "breast_cancer"])
+@pytest.mark.parametrize(
+    "dataset", ["iris", pytest.param("breast_cancer", marks=pytest.mark.slow)]
+)
 def test_no_hidden_cross_entropy_net_agrees_with_logistic_regression(dataset, iris):
     if dataset == "iris":
         X, y = iris
@@ -147,6 +149,7 @@ def test_public_api_on_numpy_sparse_and_dataframe(iris):
     assert dense.t_ == 30 * 150
 
 
+@pytest.mark.slow
 def test_grid_search_over_loss_and_activation_on_a_dataframe(iris):
     X, y = iris
     df = pd.DataFrame(X, columns=list("abcd"))

@@ -96,6 +96,7 @@ def test_round_trip_fitted_and_unfitted(round_trip, solver):
     assert_same_model(unfitted.fit(X, y), loaded.fit(X, y), X)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("round_trip", sorted(ROUND_TRIPS))
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("seed", ["int", "RandomState"])

@@ -53,6 +53,7 @@ def nets():
     }
 
 
+@pytest.mark.slow
 def test_importing_the_package_does_not_import_matplotlib():
     code = (
         "import sys, sklearn_losslab, sklearn_losslab.plotting; "

@@ -63,6 +63,7 @@ def _params(clf):
 
 
 # ------------------------------------------------------------- probabilities
+@pytest.mark.slow
 @given(
     data=datasets(),
     hidden=hidden_sizes,
@@ -362,6 +363,7 @@ def test_one_full_batch_epoch_is_one_gradient_descent_step(
 
 
 # ------------------------------------------------ partial_fit = one epoch of fit
+@pytest.mark.slow
 @given(
     data=datasets(),
     hidden=hidden_sizes,

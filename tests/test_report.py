@@ -119,6 +119,7 @@ def test_html_without_matplotlib(result, monkeypatch, tmp_path):
     assert "need matplotlib" in paths["report.html"].read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_html_with_embedded_figures(result):
     pytest.importorskip("sklearn_losslab.plotting")
     figures = comparison_figures(result)
@@ -141,6 +142,7 @@ def test_html_escapes_labels():
     assert "mse&lt;&amp;&gt; / relu" in page and "mse<&>" not in page
 
 
+@pytest.mark.slow
 def test_write_comparison(result, tmp_path):
     pytest.importorskip("sklearn_losslab.plotting")
     paths = write_comparison(result, tmp_path / "new" / "dir", title="A <title>")
@@ -196,6 +198,7 @@ def test_slowdown_report(slow):
     np.testing.assert_allclose([float(v) for v in rows[4].split()], expected, atol=5e-4)
 
 
+@pytest.mark.slow
 def test_write_slowdown(slow, tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     paths = write_slowdown(slow, tmp_path)

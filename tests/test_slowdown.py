@@ -23,6 +23,7 @@ def result():
     return slowdown()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
 def test_trajectory_matches_hand_gradient_descent(result, loss):
     a, w, b = gradient_descent(loss, 2.0, 2.0, 0.15, 300)
@@ -37,6 +38,7 @@ def test_trajectory_matches_hand_gradient_descent(result, loss):
     assert result.first_below_half[loss] == expected
 
 
+@pytest.mark.slow
 def test_cross_entropy_escapes_saturation_much_sooner(result):
     mse, ce = result.first_below_half["mse"], result.first_below_half["cross_entropy"]
     assert ce < 30 < 200 < mse
@@ -47,6 +49,7 @@ def test_cross_entropy_escapes_saturation_much_sooner(result):
     assert outputs.loc[50, "mse"] > 0.97 > 0.2 > outputs.loc[50, "cross_entropy"]
 
 
+@pytest.mark.slow
 def test_uses_the_real_estimator_and_its_recorded_loss(result):
     for loss, net in result.estimators.items():
         assert isinstance(net, LogisticNet)

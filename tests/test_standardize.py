@@ -135,6 +135,7 @@ def test_warm_start_and_partial_fit_keep_the_first_standardisation():
     assert stream.score(X, y) > 0.9  # raw wine: learns, unlike a fixed step
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("load", [load_breast_cancer, load_wine])
 def test_default_net_on_raw_data_is_close_to_mlp_classifier(load):
     """The issue's bar: within 3 points of MLPClassifier's default, unscaled."""

@@ -94,6 +94,7 @@ def test_csv_stream_equals_in_memory_fit_without_shuffling(csv_path, solver):
     assert streamed.n_iter_ == 15 and streamed.t_ == 3000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1])
 def test_csv_stream_accuracy_is_close_to_in_memory_fit(table, csv_path, seed):
     _, test, y_test = table

@@ -129,6 +129,7 @@ def test_train_metrics_are_those_of_the_epochs_predictions(loss, three_classes):
     )
 
 
+@pytest.mark.slow
 def test_saturation_falls_when_a_saturated_mse_neuron_learns():
     """The study note's neuron, started saturated: input 1, target 0, w = b = 2.5.
 
@@ -546,7 +547,7 @@ def _central_differences(f, params, h=1e-6):
 @pytest.mark.parametrize("sparse_input", [False, True])
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("bs", [8, 1])
+@pytest.mark.parametrize("bs", [8, pytest.param(1, marks=pytest.mark.slow)])
 def test_an_epoch_is_gradient_descent_on_the_independent_objective(
     sparse_input, loss, weighted, bs, rng
 ):
