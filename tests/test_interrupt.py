@@ -76,8 +76,14 @@ def test_losslab_compare_stream_exits_130_on_ctrl_c(tmp_path):
         "--chunksize", "2000", "--hidden", "64", "--out", str(tmp_path / "out"),
         "--no-figures",
     ]  # fmt: skip
+    # A shell that runs pytest in the background ignores SIGINT, and a child
+    # inherits that: give the command the default handler, as a terminal does.
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Wait until training is under way (an epoch has finished), then Ctrl-C.
     seen = []
