@@ -83,13 +83,16 @@ class LossComparison:
         ``loss``, ``activation`` and any other compared parameter, ``fold``,
         ``test_<name>`` (and ``train_<name>``) for each scoring,
         ``fit_time`` and ``score_time`` in seconds, ``n_iter`` (epochs run),
-        ``epochs_to_target``, ``n_train`` and ``n_test``.
+        ``stuck`` (whether the fold's fit ended stuck, as its
+        :class:`~sklearn_losslab.SaturationWarning` says), ``epochs_to_target``,
+        ``n_train`` and ``n_test``.
 
     summary : pandas.DataFrame
         One row per configuration, in the order compared: the parameters,
         ``n_folds``, ``<column>_mean`` and ``<column>_std`` of each score
         (the standard deviation over the folds, ``ddof=0`` as in
         GridSearchCV's ``cv_results_``), ``fit_time_mean``, ``n_iter_mean``,
+        ``n_stuck`` (folds that ended stuck),
         ``epochs_to_target_mean`` (over the folds that reached the target)
         and ``n_reached_target``, ``rank`` by ``metric``, and
         ``p_value_vs_best`` and ``different_from_best``: the corrected
@@ -281,6 +284,8 @@ class LossComparison:
                 row[f"{column}_std"] = values.std()
             row["fit_time_mean"] = group["fit_time"].mean()
             row["n_iter_mean"] = group["n_iter"].mean()
+            if "stuck" in group:
+                row["n_stuck"] = int(group["stuck"].sum())
             if "epochs_to_target" in group:
                 row["epochs_to_target_mean"] = group["epochs_to_target"].mean()
                 row["n_reached_target"] = int(group["epochs_to_target"].notna().sum())

@@ -26,6 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from .._logistic_net import LogisticNet
 from ..nn.activations import ACTIVATIONS
 from ..nn.losses import LOSSES, Loss
+from ..training._diagnosis import stuck_findings
 from ._comparison import LossComparison, epochs_to_target
 from ._stats import CorrectedTtestResult, corrected_ttest
 
@@ -230,6 +231,7 @@ def compare_losses(
             row["fit_time"] = cv_result["fit_time"][fold]
             row["score_time"] = cv_result["score_time"][fold]
             row["n_iter"] = getattr(net, "n_iter_", np.nan)
+            row["stuck"] = _ended_stuck(history, y, train, net)
             if target_accuracy is not None:
                 row["epochs_to_target"] = epochs_to_target(history, target_accuracy)
             row["n_train"], row["n_test"] = len(train), len(test)
@@ -387,3 +389,22 @@ def _check_scoring(scoring):
     if len(set(scoring)) != len(scoring):
         raise ValueError(f"scoring has duplicated names: {scoring}.")
     return scoring
+
+
+def _ended_stuck(history, y, train, net):
+    """Whether a fold's fit ended stuck, as its SaturationWarning would say."""
+    if not len(history) or "loss" not in history:
+        return False
+    y_train = np.asarray(y)[train]
+    majority = None
+    if y_train.ndim == 1:
+        _, counts = np.unique(y_train, return_counts=True)
+        majority = counts.max() / counts.sum()
+    columns = {key: history[key].tolist() for key in history.columns}
+    findings = stuck_findings(
+        columns,
+        0,
+        majority_share=majority,
+        activation=getattr(net, "activation", ""),
+    )
+    return bool(findings)

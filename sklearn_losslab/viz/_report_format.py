@@ -165,6 +165,9 @@ def comparison_text(data, digits, markdown):
     header, rows = summary_rows(data, digits)
     lines += format_table(header, rows, markdown=markdown)
     lines.append("")
+    stuck = stuck_sentence(data)
+    if stuck:
+        lines += [stuck, ""]
     if data["best"] is None:
         lines.append(f"No configuration has a finite mean {data['metric']}.")
     elif not data["tested"]:
@@ -185,3 +188,20 @@ def format_p(p):
     if np.isnan(p):
         return "-"
     return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
+
+
+def stuck_sentence(data):
+    """A warning naming the configurations whose folds ended stuck, or ''."""
+    stuck = [
+        f"{label} ({entry['n_stuck']} of {entry['n_folds']} folds)"
+        for label, entry in data["configurations"].items()
+        if entry.get("n_stuck")
+    ]
+    if not stuck:
+        return ""
+    return (
+        "Stuck training: " + "; ".join(stuck) + " ended with saturated outputs, "
+        "dead or saturated hidden units, or the loss of a constant model (see "
+        "SaturationWarning). Their scores reflect how training went wrong (the "
+        "step size, the scale of the inputs), not what the loss can do."
+    )

@@ -29,6 +29,7 @@ from ._report_format import (
     html_page,
     html_table,
     pair_rows,
+    stuck_sentence,
     summary_rows,
 )
 
@@ -119,6 +120,7 @@ def _comparison_data(result, metric, alpha):
             entry["epochs_to_target"] = float(row["epochs_to_target_mean"])
             entry["n_reached_target"] = int(row["n_reached_target"])
         entry["n_folds"] = int(row["n_folds"])
+        entry["n_stuck"] = int(row.get("n_stuck", 0))
         entry["rank"] = None if pd.isna(row["rank"]) else int(row["rank"])
         entry["p_value_vs_best"] = float(row["p_value_vs_best"])
         entry["different_from_best"] = bool(row["different_from_best"])
@@ -201,6 +203,9 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
             "number in brackets). "
         )
     body.append(f"<p class='note'>{html.escape(reading)}</p>")
+    stuck = stuck_sentence(data)
+    if stuck:
+        body.append(f"<p class='warning'><b>{html.escape(stuck)}</b></p>")
     if data["best"] is not None:
         best = (
             f"<p>Best on <b>{html.escape(data['metric'])}</b>: "
