@@ -246,9 +246,6 @@ class CSVBatches(_TableBatches):
                 exc, path, self.read_csv_kwargs, "reading the first rows"
             ) from exc
 
-    def _read_error(self, exc, path, reading):
-        return csv_read_error(exc, path, self.read_csv_kwargs, reading)
-
     def _read(self, columns, shuffle):
         """Yield ``(frame, rows)`` for each chunk with rows, its ``columns`` only."""
         for path in self.paths:

@@ -152,17 +152,18 @@ class Network:
         -------
         out : ndarray of shape (n_samples, n_outputs)
         """
-        factor = self.unscaled_output_delta(Y, z, a, sample_weight, total, out)
-        out *= factor * scale
+        factor = self.unscaled_output_delta(Y, z, a, sample_weight, total, out, scale)
+        if sample_weight is None:  # the weighted rows carry scale already
+            out *= factor
         return out
 
-    def unscaled_output_delta(self, Y, z, a, sample_weight, total, out):
+    def unscaled_output_delta(self, Y, z, a, sample_weight, total, out, scale=1.0):
         """:meth:`output_delta` but for a uniform factor, which is returned.
 
-        With sample weights, row ``i`` is scaled by ``s_i / S`` and the factor
-        left is 1; without, no row is scaled and the factor is ``1 / n``,
-        for :meth:`backward`'s ``step`` to apply inside its products (one
-        pass over the delta saved per batch).
+        With sample weights, row ``i`` is scaled by ``scale * s_i / S`` and
+        the factor left is 1; without, no row is scaled and the factor is
+        ``scale / n``, for :meth:`backward`'s ``step`` to apply inside its
+        products (one pass over the delta saved per batch).
 
         Returns
         -------
@@ -170,8 +171,8 @@ class Network:
         """
         self.loss.delta(Y, z, a, self.output, out)
         if sample_weight is None:
-            return 1.0 / len(out)
-        out *= (sample_weight / total)[:, np.newaxis]
+            return scale / len(out)
+        out *= (sample_weight * (scale / total))[:, np.newaxis]
         return 1.0
 
     def backward(
