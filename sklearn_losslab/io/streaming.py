@@ -230,17 +230,3 @@ def _file_kind(path):
             "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
         )
     return kind[suffixes[-1]]
-
-
-def _file_kind(path):
-    suffixes = [s.lower() for s in Path(path).suffixes]
-    if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip", ".xz", ".zst"):
-        suffixes = suffixes[:-1]
-    kind = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv"}
-    kind[".tsv"] = "tsv"
-    if not suffixes or suffixes[-1] not in kind:
-        raise ValueError(
-            f"Cannot tell the format of {os.fspath(path)!r} from its suffix; "
-            "expected .csv, .tsv, .txt (optionally compressed), .parquet or .pq."
-        )
-    return kind[suffixes[-1]]
