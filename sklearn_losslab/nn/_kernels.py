@@ -172,7 +172,11 @@ class Network:
         self.loss.delta(Y, z, a, self.output, out)
         if sample_weight is None:
             return scale / len(out)
-        out *= (sample_weight * (scale / total))[:, np.newaxis]
+        # s_i / S first: scale / S overflows for tiny weights (1e-320).
+        weights = sample_weight / total
+        if scale != 1.0:
+            weights *= scale
+        out *= weights[:, np.newaxis]
         return 1.0
 
     def backward(
