@@ -20,7 +20,6 @@ from .nn import _kernels as net
 from .training._inputs import (
     check_hidden_layer_sizes,
     check_no_text,
-    check_output_activation,
     check_penalty_scale,
     check_same_classes,
     check_sample_weight,
@@ -47,6 +46,7 @@ class TrainingDataMixin:
     """Validation of the data given to fit and partial_fit."""
 
     def _validate_training_data(self, X, y, sample_weight, reset, incremental):
+        self._loss_object()._validate_params()
         y = labels_to_numpy(y)
         check_no_text(X)
         with quiet_finiteness_check():
@@ -79,15 +79,13 @@ class TrainingDataMixin:
                     "This solver needs samples of at least 2 classes in the data, "
                     f"but the data contains only one class: {self.classes_[0]!r}."
                 )
-            self.out_activation_ = check_output_activation(
+            loss = self._loss_object()
+            # 'auto' and the units depend on the loss (hinge: linear outputs).
+            self.out_activation_ = loss.resolve_output(
                 self.output_activation, len(self.classes_), multilabel
             )
-            self.n_outputs_ = (
-                1
-                if self.out_activation_ == "sigmoid"
-                and len(self.classes_) == 2
-                and not multilabel
-                else len(self.classes_)
+            self.n_outputs_ = loss.n_outputs(
+                len(self.classes_), multilabel, self.out_activation_
             )
         if incremental or not reset:
             check_same_classes(self, y, multilabel, subset=incremental)

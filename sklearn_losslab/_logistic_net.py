@@ -1,6 +1,7 @@
 """LogisticNet: the scikit-learn estimator around the network math.
 
-This module holds the estimator's parameters and their constraints; its
+This module holds the estimator's parameters (their constraints are in
+:mod:`._params`); its
 methods come from mixins: :mod:`._fitting` (fit, partial_fit: validation and
 the wiring of :mod:`sklearn_losslab.training`), :mod:`._prediction` (logits,
 labels, probabilities) and :mod:`._fit_state` (the training state and the
@@ -10,22 +11,13 @@ rollback of a failed call). The numerics live in :mod:`sklearn_losslab.nn`.
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral, Real
-
-import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import get_scorer_names
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ._callbacks import CallbackSupportMixin
 from ._fitting import TrainingMixin
+from ._params import PARAMETER_CONSTRAINTS
 from ._persistence import VersionedStateMixin
 from ._prediction import PredictionMixin
-from .nn._init import INITS
-from .nn.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .nn.losses import LOSSES, Loss
-from .training.optimizers import OPTIMIZERS
-from .training.schedules import SCHEDULES
 
 
 class LogisticNet(
@@ -36,14 +28,15 @@ class LogisticNet(
     VersionedStateMixin,
     BaseEstimator,
 ):
-    """Neural-network classifier trained with MSE or cross-entropy by mini-batch GD.
+    """Neural-network classifier trained under a loss of your choice by mini-batch GD.
 
     A multi-layer perceptron whose training loss (``loss``) and hidden
     activation (``activation``) are plain parameters, so that mean squared
-    error and cross-entropy, sigmoid and ReLU can be compared under one API.
-    Targets are one-hot encoded for both losses. Where a parameter means the
-    same as in :class:`~sklearn.neural_network.MLPClassifier` it has the same
-    name and semantics.
+    error, cross-entropy and the other losses, sigmoid and ReLU can be
+    compared under one API. Targets are one-hot encoded for every loss. Where
+    a parameter means the same as in
+    :class:`~sklearn.neural_network.MLPClassifier` it has the same name and
+    semantics.
 
     Parameters
     ----------
@@ -64,9 +57,11 @@ class LogisticNet(
         - 'relu', ``f(z) = max(0, z)``.
         - 'leaky_relu', ``f(z) = max(0.01 z, z)``.
 
-    loss : {'cross_entropy', 'log_loss', 'mse'} or Loss instance, \
-            default='cross_entropy'
-        The training loss, averaged over the samples of each mini-batch.
+    loss : {'cross_entropy', 'log_loss', 'mse', 'mae', 'focal', \
+            'label_smoothing', 'gce', 'squentropy', 'hinge', 'squared_hinge'} \
+            or Loss instance, default='cross_entropy'
+        The training loss, averaged over the samples of each mini-batch. With
+        ``a`` the output, ``z`` the logits and ``c`` the true class:
 
         - 'cross_entropy' (alias 'log_loss', scikit-learn's name): with
           sigmoid output units the binary cross-entropy
@@ -75,17 +70,38 @@ class LogisticNet(
           from the pre-activations (log-sigmoid / log-softmax), so it stays
           finite when units saturate.
         - 'mse': half the squared error ``1/2 sum_k (a_k - y_k)^2``, the study
-          note's ``J = 1/(2n) sum (a - y)^2``.
+          note's ``J = 1/(2n) sum (a - y)^2``; on linear outputs too.
+        - 'mae': the absolute error ``sum_k |a_k - y_k|`` of the probabilities.
+        - 'focal': ``-(1 - a_c)^2 ln a_c``, cross-entropy down-weighting the
+          well-classified samples.
+        - 'label_smoothing': cross-entropy against ``0.9 y + 0.1 / K``.
+        - 'gce': generalized cross-entropy ``(1 - a_c^0.7) / 0.7``.
+        - 'squentropy': softmax cross-entropy plus the mean square of the
+          wrong classes' logits.
+        - 'hinge', 'squared_hinge': the (squared) multiclass hinge
+          ``max(0, 1 + max_{j != c} z_j - z_c)`` on linear outputs.
 
-        An instance of :class:`~sklearn_losslab.losses.Loss` adds a loss of
-        your own.
+        Their classes, with the parameters as constructor arguments (for
+        example ``FocalLoss(gamma=1.0)``), are in
+        :mod:`sklearn_losslab.losses`; an instance of one of them, or of a
+        subclass of :class:`~sklearn_losslab.losses.Loss` of your own, is
+        also accepted, and a grid search reaches its parameters as
+        ``loss__<parameter>``.
 
-    output_activation : {'auto', 'sigmoid', 'softmax'}, default='auto'
+    output_activation : {'auto', 'sigmoid', 'softmax', 'identity'}, \
+            default='auto'
         Activation of the output layer. 'auto' uses one sigmoid unit for
         binary targets, a softmax for multiclass targets and one sigmoid unit
-        per label for a multilabel indicator matrix. 'sigmoid' for a multiclass
-        target gives one independent unit per class, normalised to sum to 1 in
-        :meth:`predict_proba`; 'softmax' for a binary target gives two units.
+        per label for a multilabel indicator matrix; for the hinge losses it
+        uses linear outputs ('identity'), and for 'squentropy' always a
+        softmax. 'sigmoid' for a multiclass target gives one independent
+        unit per class, normalised to sum to 1 in :meth:`predict_proba`;
+        'softmax' for a binary target gives two units. 'identity' gives
+        linear outputs, the scores ``z`` themselves (one unit for a binary
+        target with the hinge losses, otherwise one per class): then
+        :meth:`predict` takes the class of the largest score and
+        :meth:`predict_proba` is not available, since scores are not
+        probabilities. Each loss accepts the outputs it is defined on.
 
     init : {'auto', 'glorot_uniform', 'glorot_normal', 'he_uniform', \
             'he_normal', 'normal'}, default='auto'
@@ -230,7 +246,7 @@ class LogisticNet(
     n_outputs_ : int
         Number of output units.
 
-    out_activation_ : {'sigmoid', 'softmax'}
+    out_activation_ : {'sigmoid', 'softmax', 'identity'}
         Activation of the output layer.
 
     n_iter_ : int
@@ -345,46 +361,7 @@ class LogisticNet(
     (..., 2)
     """
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "loss": [StrOptions({*LOSSES, *LOSSES.aliases}), Loss],
-        "output_activation": [StrOptions({"auto", *OUTPUT_ACTIVATIONS})],
-        "init": [StrOptions(set(INITS))],
-        "solver": [StrOptions(set(OPTIMIZERS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions(set(SCHEDULES))],
-        "learning_rate_init": [
-            StrOptions({"auto"}),
-            Interval(Real, 0, None, closed="neither"),
-        ],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "scoring": [StrOptions({"loss"}), StrOptions(set(get_scorer_names()))],
-        "class_weight": [StrOptions({"balanced"}), dict, None],
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,

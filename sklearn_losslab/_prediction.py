@@ -10,6 +10,7 @@ their logarithms are computed from them without ever overflowing.
 
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, logsumexp
+from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
 from .nn._predict import forward_logits, unscale
@@ -22,6 +23,28 @@ from .training._inputs import (
 )
 
 __all__ = ["PredictionMixin"]
+
+
+def _check_proba(self):
+    """available_if's check: linear outputs give scores, not probabilities."""
+    if hasattr(self, "out_activation_"):
+        output = self.out_activation_
+    elif self.output_activation != "auto":
+        output = self.output_activation
+    else:  # 'auto' is linear for the losses defined on linear outputs only
+        try:
+            output = self._loss_object().outputs[0]
+        except Exception:  # an invalid loss: fit will say so
+            return True
+    if output == "identity":
+        raise AttributeError(
+            "probability estimates are not available with linear outputs "
+            "(output_activation='identity', which 'auto' chooses for the hinge "
+            "losses): the network outputs scores, not probabilities. Use "
+            "decision_function, or a loss and output_activation defined on "
+            "probabilities."
+        )
+    return True
 
 
 class PredictionMixin:
@@ -62,10 +85,12 @@ class PredictionMixin:
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            For a binary problem, the log-odds of ``classes_[1]``; otherwise
-            one column per class (or label). A logit beyond the range of the
-            floating-point type is returned as ``+-inf``; the predictions and
-            probabilities are still computed exactly.
+            For a binary problem, the log-odds of ``classes_[1]`` (with
+            linear outputs, the score of ``classes_[1]``: positive means
+            ``classes_[1]``); otherwise one column per class (or label). A
+            logit beyond the range of the floating-point type is returned as
+            ``+-inf``; the predictions and probabilities are still computed
+            exactly.
         """
         u, e = self._scaled_logits(X)
         if u.shape[1] == 1:
@@ -96,6 +121,7 @@ class PredictionMixin:
             return self.classes_[(u[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(u, axis=1)]
 
+    @available_if(_check_proba)
     def predict_log_proba(self, X):
         """Return the logarithm of the class probabilities, computed exactly.
 
@@ -110,6 +136,12 @@ class PredictionMixin:
             Log-probabilities, ordered as ``classes_``; computed from the logits
             with log-sigmoid / log-softmax, so they are finite at saturation,
             and never NaN, however large the input.
+
+        Raises
+        ------
+        AttributeError
+            With linear outputs (``out_activation_ == 'identity'``), which
+            give scores and no probabilities.
         """
         return self._log_proba(*self._scaled_logits(X))
 
@@ -137,6 +169,7 @@ class PredictionMixin:
             )
         return log_p - logsumexp(log_p, axis=1, keepdims=True)
 
+    @available_if(_check_proba)
     def predict_proba(self, X):
         """Return probability estimates.
 
@@ -151,6 +184,12 @@ class PredictionMixin:
             Probabilities ordered as ``classes_``. With several sigmoid output
             units for single-label classes the unit outputs are normalised to
             sum to 1. For multilabel targets, the probability of each label.
+
+        Raises
+        ------
+        AttributeError
+            With linear outputs (``out_activation_ == 'identity'``), which
+            give scores and no probabilities.
         """
         u, e = self._scaled_logits(X)
         normalised_units = self.out_activation_ == "sigmoid" and not (

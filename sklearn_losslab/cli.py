@@ -68,6 +68,8 @@ def _add_common(parser):
 
 def build_parser():
     """Return the argument parser of the ``losslab`` command."""
+    from .nn.losses import LOSSES
+
     parser = _Parser(
         prog="losslab",
         description="Does cross-entropy beat MSE here, and why? Measure it.",
@@ -94,7 +96,7 @@ def build_parser():
     compare.add_argument(
         "--losses",
         default="mse,cross_entropy",
-        help="comma-separated (default: %(default)s)",
+        help="comma-separated, from " + ", ".join(LOSSES) + " (default: %(default)s)",
     )
     compare.add_argument(
         "--activations",

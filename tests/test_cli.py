@@ -175,7 +175,7 @@ def test_compare_a_parquet_file(tmp_path):
         (["--dataset", "{csv}", "--target", "size"], "non-integer numbers"),
         (["--dataset", "{csv}"], "--target is required"),
         (["--dataset", "{csv}", "--target", "species", "--cv", "60"], "fewer than"),
-        (["--losses", "mse,hinge"], "unknown loss 'hinge'; choose from"),
+        (["--losses", "mse,huber"], "unknown loss 'huber'; choose from"),
         (["--activations", "swish"], "unknown activation 'swish'"),
         (["--hidden", "3,x"], "--hidden takes"),
         (["--cv", "1"], "--cv must be at least 2"),

@@ -220,7 +220,7 @@ def test_a_configuration_whose_fits_all_fail(data):
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"losses": ("mse", "hinge")}, ValueError, "Unknown loss 'hinge'"),
+        ({"losses": ("mse", "huber")}, ValueError, "Unknown loss 'huber'"),
         ({"activations": ("relu", "swish")}, ValueError, "Unknown activation"),
         ({"losses": ("mse", "mse")}, ValueError, "given twice"),
         ({"activations": ()}, ValueError, "must not be empty"),

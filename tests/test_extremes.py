@@ -277,7 +277,9 @@ def _saturated_problem(output):
     return X, Y, A, W
 
 
-@pytest.mark.parametrize("loss", sorted(LOSSES))
+# The study note's two losses, whose values and gradients at saturation are
+# written out below; tests/test_loss_zoo.py checks every loss there.
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 def test_saturated_units_give_finite_losses_and_gradients(loss, output):
     X, Y, A, W = _saturated_problem(output)

@@ -6,6 +6,19 @@ from sklearn.preprocessing import label_binarize
 from sklearn_losslab.activations import OUTPUT_ACTIVATIONS
 from sklearn_losslab.losses import LOSSES, CrossEntropy, Loss, MeanSquaredError
 
+# Every built-in loss with every output activation it is defined on; the
+# probability-space forms (loss, gradient) exist for all but squentropy.
+PAIRS = [(name, out) for name in sorted(LOSSES) for out in LOSSES[name].outputs]
+PROBABILITY_PAIRS = [(name, out) for name, out in PAIRS if name != "squentropy"]
+
+
+def _outputs(rng, output, shape, scale=3.0):
+    """Logits and outputs; linear outputs kept away from the hinge's kinks."""
+    z = rng.randn(*shape) * scale
+    if output == "identity":
+        z = np.round(z, 1) + 0.05  # margins 1 + z_j - z_c are never 0, no ties
+    return z, OUTPUT_ACTIVATIONS[output].forward(z)
+
 
 def _data(rng, n=20, k=3):
     labels = rng.randint(0, k, n)
@@ -47,15 +60,25 @@ def test_mse_is_half_sklearn_mse_times_outputs(rng):
     assert MeanSquaredError().value(Y, p) == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
-@pytest.mark.parametrize("name", sorted(LOSSES))
+@pytest.mark.parametrize("name, output", PROBABILITY_PAIRS)
 def test_loss_from_logits_equals_loss(name, output, rng):
     loss = LOSSES[name]
     _, Y = _data(rng, k=3)
-    z = rng.randn(len(Y), 3) * 3
-    a = OUTPUT_ACTIVATIONS[output].forward(z)
+    z, a = _outputs(rng, output, Y.shape)
     np.testing.assert_allclose(
         loss.loss_from_logits(Y, z, output), loss.loss(Y, a, output), rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize("name, output", PAIRS)
+def test_loss_from_outputs_equals_loss_from_logits(name, output, rng):
+    loss = LOSSES[name]
+    _, Y = _data(rng, k=3)
+    z, a = _outputs(rng, output, Y.shape)
+    np.testing.assert_allclose(
+        loss.loss_from_outputs(Y, z, a, output),
+        loss.loss_from_logits(Y, z, output),
+        rtol=1e-12,
     )
 
 
@@ -69,12 +92,14 @@ def test_cross_entropy_from_logits_is_exact_at_saturation(output):
     np.testing.assert_allclose(values, [expected, expected])
 
 
-@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
-@pytest.mark.parametrize("name", sorted(LOSSES))
+@pytest.mark.parametrize("name, output", PROBABILITY_PAIRS)
 def test_gradient_matches_finite_differences(name, output, rng):
     loss = LOSSES[name]
     _, Y = _data(rng, n=6, k=3)
-    a = rng.uniform(0.05, 0.95, size=Y.shape)
+    if output == "identity":
+        a = _outputs(rng, output, Y.shape)[1]
+    else:
+        a = rng.uniform(0.05, 0.95, size=Y.shape)
     h = 1e-6
     numeric = np.empty_like(a)
     for j in range(a.shape[1]):
@@ -83,7 +108,22 @@ def test_gradient_matches_finite_differences(name, output, rng):
         numeric[:, j] = (
             loss.loss(Y, a + da, output) - loss.loss(Y, a - da, output)
         ) / (2 * h)
-    np.testing.assert_allclose(loss.gradient(Y, a, output), numeric, rtol=1e-6)
+    np.testing.assert_allclose(
+        loss.gradient(Y, a, output), numeric, rtol=1e-6, atol=1e-9
+    )
+
+
+@pytest.mark.parametrize("name, output", PROBABILITY_PAIRS)
+def test_delta_is_the_chain_rule(name, output, rng):
+    """Each loss's delta equals its gradient times the output Jacobian."""
+    loss = LOSSES[name]
+    _, Y = _data(rng, k=3)
+    z, a = _outputs(rng, output, Y.shape, scale=2.0)
+    act = OUTPUT_ACTIVATIONS[output]
+    delta = loss.delta(Y, z, a, act, np.empty_like(z))
+    np.testing.assert_allclose(
+        delta, act.vjp(a, loss.gradient(Y, a, output)), rtol=1e-9, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])

@@ -1,7 +1,5 @@
 """The network math against finite differences and closed forms."""
 
-import itertools
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -15,7 +13,7 @@ HIDDEN = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 
 def _problem(rng, output, n=7, n_features=4, hidden=(5, 3), n_outputs=3):
     X = rng.randn(n, n_features)
-    if output == "softmax":
+    if output == "softmax" or (output == "identity" and n_outputs > 1):
         Y = np.eye(n_outputs)[rng.randint(0, n_outputs, n)]
     else:  # multilabel-like indicator targets for independent sigmoid units
         Y = (rng.rand(n, n_outputs) > 0.5).astype(float)
@@ -49,18 +47,40 @@ def _relative_error(analytic, numeric):
     return np.linalg.norm(a - b) / np.linalg.norm(a + b)
 
 
-@pytest.mark.parametrize(
-    "loss, output, hidden",
-    list(itertools.product(sorted(LOSSES), sorted(OUTPUT_ACTIVATIONS), HIDDEN)),
-)
+# Every loss x every output activation it is defined on x every hidden one.
+COMBINATIONS = [
+    (loss, output, hidden)
+    for loss in sorted(LOSSES)
+    for output in LOSSES[loss].outputs
+    for hidden in HIDDEN
+]
+
+
+@pytest.mark.parametrize("loss, output, hidden", COMBINATIONS)
 def test_gradient_check_every_combination(loss, output, hidden, rng):
     X, Y, coefs, intercepts = _problem(rng, output)
+    _check_gradient(rng, X, Y, coefs, intercepts, loss, output, hidden, alpha=0.3)
+
+
+def _kink_distance(X, Y, coefs, intercepts, hidden):
+    """How far the hinge's margins (and their ties) are from a kink."""
+    z = net.forward(X, coefs, intercepts, ACTIVATIONS[hidden], None)[1]
+    if z.shape[1] == 1:
+        return np.abs(1 - (2 * Y[:, 0] - 1) * z[:, 0]).min()
+    others = np.sort(np.where(Y > 0, -np.inf, z), axis=1)
+    margins = 1 + others[:, -1] - (Y * z).sum(axis=1)
+    return min(np.abs(margins).min(), (others[:, -1] - others[:, -2]).min())
+
+
+def _check_gradient(rng, X, Y, coefs, intercepts, loss, output, hidden, alpha):
+    if "hinge" in loss:  # finite differences must not straddle a kink
+        assert _kink_distance(X, Y, coefs, intercepts, hidden) > 1e-4
     w = rng.uniform(0.5, 2.0, len(X))
     kwargs = dict(
         hidden=ACTIVATIONS[hidden],
         output=OUTPUT_ACTIVATIONS[output],
         loss=LOSSES[loss],
-        alpha=0.3,
+        alpha=alpha,
         sample_weight=w,
     )
 
@@ -72,12 +92,25 @@ def test_gradient_check_every_combination(loss, output, hidden, rng):
     assert _relative_error(coef_grads + intercept_grads, numeric) < 1e-7
 
 
-@pytest.mark.parametrize("loss", sorted(LOSSES))
-def test_gradient_check_without_hidden_layer(loss, rng):
-    X, Y, coefs, intercepts = _problem(rng, "softmax", hidden=())
+@pytest.mark.parametrize("loss, output, hidden", COMBINATIONS)
+def test_gradient_check_one_output_unit(loss, output, hidden, rng):
+    """Binary targets: one sigmoid or linear unit (two softmax units)."""
+    n_outputs = 2 if output == "softmax" else 1
+    X, Y, coefs, intercepts = _problem(rng, output, n_outputs=n_outputs)
+    if n_outputs == 1:
+        Y = (rng.rand(len(X), 1) > 0.5).astype(float)
+    _check_gradient(rng, X, Y, coefs, intercepts, loss, output, hidden, alpha=0.1)
+
+
+@pytest.mark.parametrize(
+    "loss, output",
+    [(loss, output) for loss in sorted(LOSSES) for output in LOSSES[loss].outputs],
+)
+def test_gradient_check_without_hidden_layer(loss, output, rng):
+    X, Y, coefs, intercepts = _problem(rng, output, hidden=())
     kwargs = dict(
         hidden=ACTIVATIONS["relu"],
-        output=OUTPUT_ACTIVATIONS["softmax"],
+        output=OUTPUT_ACTIVATIONS[output],
         loss=LOSSES[loss],
         alpha=0.0,
     )

@@ -27,6 +27,16 @@ hidden_sizes = st.lists(st.integers(1, 5), max_size=2).map(tuple)
 activations = st.sampled_from(sorted(ACTIVATIONS))
 losses = st.sampled_from(sorted(LOSSES))
 output_modes = st.sampled_from(["auto", "sigmoid", "softmax"])
+# A loss and an output_activation it is defined on.
+losses_and_outputs = losses.flatmap(
+    lambda loss: st.tuples(
+        st.just(loss), st.sampled_from(["auto", *LOSSES[loss].outputs])
+    )
+)
+# The same, for the outputs that give probabilities.
+probabilistic = losses_and_outputs.filter(
+    lambda lo: (LOSSES[lo[0]].outputs if lo[1] == "auto" else [lo[1]])[0] != "identity"
+)
 dtypes = st.sampled_from([np.float32, np.float64])
 solvers = st.sampled_from(sorted(OPTIMIZERS))
 seeds = st.integers(0, 2**16)
@@ -68,16 +78,16 @@ def _params(clf):
     data=datasets(),
     hidden=hidden_sizes,
     activation=activations,
-    loss=losses,
-    output=output_modes,
+    loss_output=probabilistic,
     dtype=dtypes,
     solver=solvers,
     learning_rate_init=st.sampled_from([1e-3, 0.1, 10.0]),
     seed=seeds,
 )
 def test_predict_proba_rows_are_probabilities(
-    data, hidden, activation, loss, output, dtype, solver, learning_rate_init, seed
+    data, hidden, activation, loss_output, dtype, solver, learning_rate_init, seed
 ):
+    loss, output = loss_output
     X, y = data
     X = X.astype(dtype)
     clf = LogisticNet(
@@ -106,14 +116,14 @@ def test_predict_proba_rows_are_probabilities(
 
 # -------------------------------------------------------------------- losses
 @st.composite
-def logits_and_targets(draw):
-    output = draw(st.sampled_from(sorted(OUTPUT_ACTIVATIONS)))
+def logits_and_targets(draw, loss):
+    output = draw(st.sampled_from(LOSSES[loss].outputs))
     shape = (
         draw(st.integers(1, 8)),
-        draw(st.integers(1 if output == "sigmoid" else 2, 4)),
+        draw(st.integers(1 if output != "softmax" else 2, 4)),
     )
     z = draw(hnp.arrays(np.float64, shape, elements=st.floats(-1e6, 1e6)))
-    if output == "softmax":
+    if output == "softmax" or (output == "identity" and shape[1] > 1):
         labels = draw(
             hnp.arrays(np.int64, shape[0], elements=st.integers(0, shape[1] - 1))
         )
@@ -123,18 +133,32 @@ def logits_and_targets(draw):
     return output, z, Y
 
 
-@given(loss=losses, case=logits_and_targets())
-def test_loss_values_are_finite_and_non_negative(loss, case):
-    output, z, Y = case
+@given(
+    case=losses.flatmap(lambda loss: st.tuples(st.just(loss), logits_and_targets(loss)))
+)
+def test_loss_values_are_finite_and_non_negative(case):
+    loss, (output, z, Y) = case
     L = LOSSES[loss]
-    from_logits = L.loss_from_logits(Y, z, output)
-    from_proba = L.loss(Y, OUTPUT_ACTIVATIONS[output].forward(z), output)
-    for values in (from_logits, from_proba):
+    checked = [L.loss_from_logits(Y, z, output)]
+    if loss != "squentropy":  # a function of the logits, not of the outputs
+        checked.append(L.loss(Y, OUTPUT_ACTIVATIONS[output].forward(z), output))
+    for values in checked:
         assert values.shape == (len(z),)
         assert np.isfinite(values).all() and (values >= 0).all()
 
 
 # ------------------------------------------------- gradient vs finite differences
+def _hinge_kink_distance(Y, z):
+    """How far the hinge of logits z is from its kinks."""
+    if z.shape[1] == 1:
+        return np.abs(1 - (2 * Y[:, 0] - 1) * z[:, 0]).min()
+    true = (Y * z).sum(axis=1)
+    others = np.sort(np.where(Y > 0, -np.inf, z), axis=1)
+    margin = 1 + others[:, -1] - true
+    tie = others[:, -1] - others[:, -2] if z.shape[1] > 2 else np.inf
+    return np.minimum(np.abs(margin), tie).min()
+
+
 def _hidden_preactivations(X, coefs, intercepts, hidden):
     a, out = X, []
     for W, b in zip(coefs[:-1], intercepts[:-1]):
@@ -148,15 +172,17 @@ def _hidden_preactivations(X, coefs, intercepts, hidden):
     data=datasets(max_abs=3.0),
     hidden=hidden_sizes,
     activation=activations,
-    loss=losses,
-    output=st.sampled_from(sorted(OUTPUT_ACTIVATIONS)),
+    loss_output=losses.flatmap(
+        lambda loss: st.tuples(st.just(loss), st.sampled_from(LOSSES[loss].outputs))
+    ),
     alpha=st.floats(0.0, 1.0),
     weighted=st.booleans(),
     seed=seeds,
 )
 def test_gradient_matches_finite_differences(
-    data, hidden, activation, loss, output, alpha, weighted, seed
+    data, hidden, activation, loss_output, alpha, weighted, seed
 ):
+    loss, output = loss_output
     X, y = data
     rng = np.random.RandomState(seed)
     Y = np.eye(y.max() + 1)[y]
@@ -172,6 +198,9 @@ def test_gradient_matches_finite_differences(
     if activation in ("relu", "leaky_relu"):  # finite differences across a kink
         z = _hidden_preactivations(X, coefs, intercepts, act)
         assume(all(np.abs(zi).min() > 1e-4 for zi in z))
+    if "hinge" in loss:  # nor across the hinge's kinks
+        z = net.forward(X, coefs, intercepts, act, None)[1]
+        assume(_hinge_kink_distance(Y, z) > 1e-4)
     kwargs = dict(
         hidden=act,
         output=OUTPUT_ACTIVATIONS[output],
@@ -199,8 +228,7 @@ def test_gradient_matches_finite_differences(
     data=datasets(),
     hidden=hidden_sizes,
     activation=activations,
-    loss=losses,
-    output=output_modes,
+    loss_output=losses_and_outputs,
     dtype=dtypes,
     solver=solvers,
     batch_size=st.integers(1, 12),
@@ -208,8 +236,9 @@ def test_gradient_matches_finite_differences(
     seed=seeds,
 )
 def test_same_random_state_gives_bit_identical_weights(
-    data, hidden, activation, loss, output, dtype, solver, batch_size, shuffle, seed
+    data, hidden, activation, loss_output, dtype, solver, batch_size, shuffle, seed
 ):
+    loss, output = loss_output
     X, y = data
     X = X.astype(dtype)
     params = dict(
@@ -244,31 +273,70 @@ def _reference_hidden(name):
     }[name]
 
 
+def _reference_per_sample(loss, z, Y, out):
+    """Each built-in loss written out from the docs' table, complex-safe.
+
+    Independent of sklearn_losslab's code: probabilities from the logits, the
+    formula of each loss at its default parameters, the hinges piecewise on
+    the real parts.
+    """
+    K = z.shape[1]
+    if out == "softmax":
+        shifted = z - z.real.max(axis=1, keepdims=True)
+        log_a = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        log_not_a = None
+    elif out == "sigmoid":
+        log_a, log_not_a = -np.log1p(np.exp(-z)), -np.log1p(np.exp(z))
+    if out != "identity":
+        a = np.exp(log_a)
+    if loss in ("cross_entropy", "label_smoothing", "squentropy"):
+        y = Y
+        if loss == "label_smoothing":
+            y = 0.9 * Y + 0.1 / (K if out == "softmax" else 2)
+        per_unit = y * log_a
+        if log_not_a is not None:
+            per_unit = per_unit + (1 - y) * log_not_a
+        per_sample = -per_unit.sum(axis=1)
+        if loss == "squentropy":
+            per_sample = per_sample + ((1 - Y) * z**2).sum(axis=1) / (K - 1)
+        return per_sample
+    if loss == "mse":
+        return 0.5 * (((z if out == "identity" else a) - Y) ** 2).sum(axis=1)
+    if loss == "mae":  # |a - y| for a in (0, 1) and y in {0, 1}
+        return (Y * (1 - a) + (1 - Y) * a).sum(axis=1)
+    if loss == "focal":
+        per_unit = Y * (1 - a) ** 2 * log_a
+        if log_not_a is not None:
+            per_unit = per_unit + (1 - Y) * a**2 * log_not_a
+        return -per_unit.sum(axis=1)
+    if loss == "gce":
+        if out == "softmax":
+            return (Y * (1 - a**0.7) / 0.7).sum(axis=1)
+        p = Y * a + (1 - Y) * (1 - a)
+        return ((1 - p**0.7) / 0.7).sum(axis=1)
+    # The hinges: max(0, 1 - margin), on the active piece.
+    if K == 1:
+        m = 1 - (2 * Y[:, 0] - 1) * z[:, 0]
+    else:
+        rows = np.arange(len(z))
+        j = np.where(Y > 0, -np.inf, z.real).argmax(axis=1)
+        m = 1 + z[rows, j] - (Y * z).sum(axis=1)
+    h = np.where(m.real > 0, m, 0)
+    return h if loss == "hinge" else h**2
+
+
 def _reference_objective(coefs, intercepts, X, Y, activation, out, loss, alpha, w):
     """The training objective written out from the docs, complex-safe.
 
-    ``sum_i w_i l(y_i, a_i) / S + alpha / (2 S) sum ||W||^2`` with ``S = sum w``;
-    for cross-entropy, ``-sum y log a (+ (1 - y) log(1 - a))``, for MSE
-    ``1/2 sum (a - y)^2``.
+    ``sum_i w_i l(y_i, a_i) / S + alpha / (2 S) sum ||W||^2`` with ``S = sum w``
+    and ``l`` from :func:`_reference_per_sample`.
     """
     f = _reference_hidden(activation)
     a = X
     for W, b in zip(coefs[:-1], intercepts[:-1]):
         a = f(a @ W + b)
     z = a @ coefs[-1] + intercepts[-1]
-    if out == "softmax":
-        shifted = z - z.real.max(axis=1, keepdims=True)
-        log_a = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        log_not_a = None
-    else:
-        log_a, log_not_a = -np.log1p(np.exp(-z)), -np.log1p(np.exp(z))
-    if loss == "cross_entropy":
-        per_unit = Y * log_a
-        if log_not_a is not None:
-            per_unit = per_unit + (1 - Y) * log_not_a
-        per_sample = -per_unit.sum(axis=1)
-    else:
-        per_sample = 0.5 * ((np.exp(log_a) - Y) ** 2).sum(axis=1)
+    per_sample = _reference_per_sample(loss, z, Y, out)
     total = w.sum()
     penalty = alpha / (2 * total) * sum((W**2).sum() for W in coefs)
     return (w * per_sample).sum() / total + penalty
@@ -292,8 +360,7 @@ def _complex_step_gradient(objective, params, h=1e-30):
     data=datasets(max_abs=3.0),
     hidden=hidden_sizes,
     activation=activations,
-    loss=losses,
-    output=output_modes,
+    loss_output=losses_and_outputs,
     alpha=st.floats(0.0, 1.0),
     learning_rate=st.floats(1e-3, 1.0),
     weighted=st.booleans(),
@@ -305,8 +372,7 @@ def test_one_full_batch_epoch_is_one_gradient_descent_step(
     data,
     hidden,
     activation,
-    loss,
-    output,
+    loss_output,
     alpha,
     learning_rate,
     weighted,
@@ -314,15 +380,21 @@ def test_one_full_batch_epoch_is_one_gradient_descent_step(
     batch_size,
     seed,
 ):
+    loss, output = loss_output
     X, y = data
     rng = np.random.RandomState(seed)
     n_classes = y.max() + 1
-    out = (
-        "softmax"
-        if output == "softmax" or (output == "auto" and n_classes > 2)
-        else "sigmoid"
-    )
-    n_outputs = 1 if out == "sigmoid" and n_classes == 2 else n_classes
+    # The docs' rules: linear outputs for the hinges (one unit if binary), a
+    # softmax for squentropy, otherwise sigmoid (one unit if binary) or softmax.
+    if "hinge" in loss:
+        out, n_outputs = "identity", 1 if n_classes == 2 else n_classes
+    elif loss == "squentropy":
+        out, n_outputs = "softmax", n_classes
+    else:
+        out = output
+        if output == "auto":
+            out = "softmax" if n_classes > 2 else "sigmoid"
+        n_outputs = 1 if out == "sigmoid" and n_classes == 2 else n_classes
     Y = (y == 1)[:, np.newaxis] * 1.0 if n_outputs == 1 else np.eye(n_classes)[y]
     units = [X.shape[1], *hidden, n_outputs]
     coefs = [0.5 * rng.randn(units[i], units[i + 1]) for i in range(len(units) - 1)]
@@ -335,6 +407,9 @@ def test_one_full_batch_epoch_is_one_gradient_descent_step(
             params[:n_layers], params[n_layers:], X, Y, activation, out, loss, alpha, w
         )
 
+    if "hinge" in loss:  # the hinge's derivative is not defined at its kinks
+        z = net.forward(X, coefs, intercepts, ACTIVATIONS[activation], None)[1]
+        assume(_hinge_kink_distance(Y, z) > 1e-6)
     grads = _complex_step_gradient(objective, coefs + intercepts)
     clf = LogisticNet(
         hidden,
@@ -368,8 +443,7 @@ def test_one_full_batch_epoch_is_one_gradient_descent_step(
     data=datasets(),
     hidden=hidden_sizes,
     activation=activations,
-    loss=losses,
-    output=output_modes,
+    loss_output=losses_and_outputs,
     dtype=dtypes,
     solver=solvers,
     batch_size=st.integers(1, 12),
@@ -380,14 +454,14 @@ def test_partial_fit_over_the_data_equals_one_epoch_of_fit(
     data,
     hidden,
     activation,
-    loss,
-    output,
+    loss_output,
     dtype,
     solver,
     batch_size,
     learning_rate,
     seed,
 ):
+    loss, output = loss_output
     X, y = data
     X = X.astype(dtype)
     params = dict(

@@ -73,7 +73,8 @@ def test_options_and_never_reaching_half():
     [
         ({"epochs": 0}, "epochs"),
         ({"learning_rate": -1.0}, "learning_rate"),
-        ({"losses": ["hinge"]}, "Unknown loss"),
+        ({"losses": ["huber"]}, "Unknown loss"),
+        ({"losses": ["hinge"]}, "not defined on the experiment's sigmoid"),
     ],
 )
 def test_bad_arguments(kwargs, match):

@@ -147,3 +147,20 @@ def test_default_net_on_raw_data_is_close_to_mlp_classifier(load):
     majority = np.bincount(y).max() / len(y)
     mse = cross_val_score(LogisticNet(loss="mse", random_state=0), X, y, cv=cv)
     assert mse.mean() > majority + 0.2  # not a constant model
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_spread_below_the_dtypes_range_counts_as_constant():
+    """Found by hypothesis: a float32 column spread over 3e-39 (subnormal).
+
+    Dividing the trained weights by that scale overflowed float32 (weights of
+    inf); such a column now counts as constant and the weights stay finite.
+    """
+    X = np.array([[1.0, 2.76614869e-39], [0.0, 0.0]], dtype=np.float32)
+    assert input_standardization(X) is None  # column 0 is of unit scale already
+    shift, scale = input_standardization(X * np.float32([4, 1]))
+    assert scale[1] == 1.0 and scale[0] == pytest.approx(2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = LogisticNet((), solver="adam", batch_size=1, max_iter=5).fit(X, [0, 1])
+    assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)

@@ -184,6 +184,11 @@ def slowdown(
             raise ValueError(
                 f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)}."
             )
+        if "sigmoid" not in LOSSES[loss].outputs:
+            raise ValueError(
+                f"loss {loss!r} is not defined on the experiment's sigmoid "
+                "output unit."
+            )
 
     X, target = np.array([[float(x)]]), np.array([0])
     one_hot = np.zeros((1, 1))

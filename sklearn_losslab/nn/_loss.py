@@ -13,13 +13,17 @@ import numpy as np
 
 from .activations import OUTPUT_ACTIVATIONS
 
-__all__ = ["Loss", "row_dot", "row_sum"]
+__all__ = ["Loss"]
 
 _VALUE_METHODS = ("loss", "loss_from_logits", "loss_from_outputs")
 
 
 def _default_output(y_prob):
     return "sigmoid" if y_prob.shape[1] == 1 else "softmax"
+
+
+def _name(loss):
+    return getattr(loss, "name", type(loss).__name__)
 
 
 def _as_2d(a):
@@ -35,12 +39,17 @@ class Loss:
     ``LogisticNet(loss=MyLoss())``. Both methods receive the one-hot (or
     multilabel indicator) targets ``y_true`` and the network output ``y_prob``,
     each of shape ``(n_samples, n_outputs)``, and the name of the output
-    activation (``'sigmoid'`` or ``'softmax'``).
+    activation (``'sigmoid'``, ``'softmax'`` or ``'identity'``; with
+    ``'identity'`` the output is the logits themselves).
 
     Attributes
     ----------
     name : str
         A short name, used in reports.
+
+    outputs : tuple of str
+        The output activations the loss is defined on; ``('sigmoid',
+        'softmax')`` by default. :meth:`resolve_output` rejects the others.
 
     fused_outputs : tuple of str
         Output activations for which the gradient with respect to the output
@@ -51,6 +60,7 @@ class Loss:
 
     name = "loss"
     fused_outputs = ()
+    outputs = ("sigmoid", "softmax")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -67,6 +77,84 @@ class Loss:
             if "delta" not in own:
                 cls.delta = Loss.delta
 
+    def _validate_params(self):
+        """Raise a ValueError for invalid parameters (called by ``fit``)."""
+
+    def resolve_output(self, output_activation, n_classes, multilabel):
+        """Return the output activation to train with, or raise a ValueError.
+
+        Resolves :class:`~sklearn_losslab.LogisticNet`'s
+        ``output_activation='auto'``: one sigmoid unit for binary targets,
+        one per label for a multilabel indicator matrix, a softmax for
+        multiclass targets. Rejects the activations not in :attr:`outputs`
+        and a softmax for multilabel targets.
+
+        Parameters
+        ----------
+        output_activation : str
+            The ``output_activation`` parameter.
+
+        n_classes : int
+            Number of classes (of labels, for a multilabel target).
+
+        multilabel : bool
+            Whether the target is a multilabel indicator matrix.
+
+        Returns
+        -------
+        output_activation : str
+        """
+        if output_activation == "auto":
+            if "sigmoid" in self.outputs and (n_classes == 2 or multilabel):
+                return "sigmoid"
+            if "softmax" in self.outputs and not multilabel:
+                return "softmax"
+            output_activation = self.outputs[0]
+        if output_activation not in self.outputs:
+            allowed = " or ".join(repr(o) for o in self.outputs)
+            raise ValueError(
+                f"loss={_name(self)!r} is defined on {allowed} outputs only, not "
+                f"on output_activation={output_activation!r}. Use "
+                "output_activation='auto'."
+            )
+        if output_activation == "softmax" and multilabel:
+            raise ValueError(
+                "output_activation='softmax' cannot be used with a multilabel "
+                "target: the labels are not mutually exclusive. Use 'sigmoid' "
+                "or 'auto'."
+                + (
+                    ""
+                    if "sigmoid" in self.outputs
+                    else f" loss={_name(self)!r} needs a softmax: choose another loss."
+                )
+            )
+        return output_activation
+
+    def n_outputs(self, n_classes, multilabel, output_activation):
+        """Return the number of output units.
+
+        One per class (per label), except for binary single-label targets
+        with sigmoid outputs: one unit, the probability of the second class.
+
+        Parameters
+        ----------
+        n_classes : int
+            Number of classes (of labels, for a multilabel target).
+
+        multilabel : bool
+            Whether the target is a multilabel indicator matrix.
+
+        output_activation : str
+            The resolved output activation.
+
+        Returns
+        -------
+        n_outputs : int
+        """
+        if n_classes == 2 and not multilabel and output_activation == "sigmoid":
+            return 1
+        return n_classes
+
     def loss(self, y_true, y_prob, output_activation):
         """Return the loss of each sample, summed over the output units.
 
@@ -78,7 +166,7 @@ class Loss:
         y_prob : ndarray of shape (n_samples, n_outputs)
             Output of the network.
 
-        output_activation : {'sigmoid', 'softmax'}
+        output_activation : {'sigmoid', 'softmax', 'identity'}
             Activation of the output layer that produced ``y_prob``.
 
         Returns
@@ -98,7 +186,7 @@ class Loss:
         y_prob : ndarray of shape (n_samples, n_outputs)
             Output of the network.
 
-        output_activation : {'sigmoid', 'softmax'}
+        output_activation : {'sigmoid', 'softmax', 'identity'}
             Activation of the output layer that produced ``y_prob``.
 
         Returns
@@ -122,7 +210,7 @@ class Loss:
         z : ndarray of shape (n_samples, n_outputs)
             Pre-activations of the output layer.
 
-        output_activation : {'sigmoid', 'softmax'}
+        output_activation : {'sigmoid', 'softmax', 'identity'}
             Activation of the output layer.
 
         Returns
@@ -150,7 +238,7 @@ class Loss:
         y_prob : ndarray of shape (n_samples, n_outputs)
             The output activation of ``z``.
 
-        output_activation : {'sigmoid', 'softmax'}
+        output_activation : {'sigmoid', 'softmax', 'identity'}
             Activation of the output layer.
 
         Returns
@@ -278,7 +366,7 @@ class Loss:
         y_prob : array-like of shape (n_samples, n_outputs) or (n_samples,)
             Network output; a 1-D array is one output unit.
 
-        output_activation : {'sigmoid', 'softmax'}, default=None
+        output_activation : {'sigmoid', 'softmax', 'identity'}, default=None
             Activation of the output layer. None means ``'sigmoid'`` for one
             output unit and ``'softmax'`` for several.
 
@@ -303,17 +391,3 @@ class Loss:
             if name != "self" and hasattr(self, name)
         )
         return f"{type(self).__name__}({args})"
-
-
-def row_dot(A, B):
-    """Row-wise dot products of two (n, k) arrays."""
-    if A.shape[1] == 1:
-        return A[:, 0] * B[:, 0]
-    return np.einsum("ij,ij->i", A, B)
-
-
-def row_sum(A):
-    """Row sums of an (n, k) array (a matrix-vector product for k > 1)."""
-    if A.shape[1] == 1:
-        return A[:, 0]
-    return A @ np.ones(A.shape[1], A.dtype)

@@ -55,7 +55,9 @@ def input_standardization(X, sample_weight=None):
     -------
     standardization : tuple of two ndarray of shape (n_features,) or None
         The weighted mean (zero for sparse ``X``) and standard deviation of
-        each column (1 where it is zero, as in scikit-learn's scalers).
+        each column (1 where it is zero, as in scikit-learn's scalers, or too
+        small for the weights that would use it to be representable in
+        ``X``'s dtype).
     """
     if not sp.issparse(X) and _of_unit_scale(X, sample_weight):
         return None
@@ -89,6 +91,9 @@ def input_standardization(X, sample_weight=None):
         shift = mean * unit
     std = np.sqrt(var)
     constant = std < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1)
+    # A spread within 2**10 of the dtype's smallest normal number counts as
+    # none: the weights that would use it are beyond the dtype's range.
+    constant |= std * unit < 2.0**10 * np.finfo(dtype).tiny
     scale = np.where(constant, 1.0, std * unit)
     low, high = SCALE_RANGE
     if np.all(np.abs(shift) <= MAX_SHIFT) and np.all((scale >= low) & (scale <= high)):

@@ -27,9 +27,10 @@ public option string of :class:`~sklearn_losslab.LogisticNet`'s ``activation``
 parameter, so a new activation is added in one place.
 
 Output activations (applied to the last layer) are in :data:`OUTPUT_ACTIVATIONS`.
-They also provide ``log_forward(z)``, the exact logarithm of the output used by
-the cross-entropy on the training path, and ``vjp(a, g)``, the product of the
-output Jacobian with a gradient ``g`` with respect to the output.
+They also provide ``vjp(a, g)``, the product of the output Jacobian with a
+gradient ``g`` with respect to the output, and (sigmoid and softmax)
+``log_forward(z)``, the exact logarithm of the output used by the
+cross-entropy on the training path.
 """
 
 # Authors: The sklearn_losslab developers
@@ -120,6 +121,11 @@ class Identity(Activation):
 
     def backward(self, a, delta):
         return delta
+
+    # As an output layer: linear outputs, the scores themselves.
+    def vjp(self, a, g):
+        """Return ``g``: the Jacobian of the identity is the identity."""
+        return g
 
 
 class Sigmoid(Activation):
@@ -296,8 +302,15 @@ ACTIVATIONS = {
 }
 """Hidden-layer activations, keyed by the ``activation`` option string."""
 
-OUTPUT_ACTIVATIONS = {"sigmoid": Sigmoid(), "softmax": Softmax()}
-"""Output-layer activations, keyed by the ``output_activation`` option string."""
+OUTPUT_ACTIVATIONS = {
+    "sigmoid": Sigmoid(),
+    "softmax": Softmax(),
+    "identity": Identity(),
+}
+"""Output-layer activations, keyed by the ``output_activation`` option string.
+
+``'identity'`` gives linear outputs: the network's scores, with no
+probabilities (the hinge losses and the squared loss of Hui & Belkin use it)."""
 
 
 def identity(z):

@@ -37,7 +37,26 @@ Losses are parameter objects in scikit-learn's style: ``get_params`` and
 ``loss__<parameter>``.
 
 The built-in losses are in the registry :data:`LOSSES`, keyed by the option
-string of :class:`~sklearn_losslab.LogisticNet`'s ``loss`` parameter.
+string of :class:`~sklearn_losslab.LogisticNet`'s ``loss`` parameter:
+
+===================== =================================== ==========================
+``loss=``             class                               outputs
+===================== =================================== ==========================
+``'mse'``             :class:`MeanSquaredError`           sigmoid, softmax, identity
+``'cross_entropy'``   :class:`CrossEntropy`               sigmoid, softmax
+``'mae'``             :class:`MeanAbsoluteError`          sigmoid, softmax
+``'focal'``           :class:`FocalLoss`                  sigmoid, softmax
+``'label_smoothing'`` :class:`LabelSmoothingCrossEntropy` sigmoid, softmax
+``'gce'``             :class:`GeneralizedCrossEntropy`    sigmoid, softmax
+``'squentropy'``      :class:`Squentropy`                 softmax
+``'hinge'``           :class:`Hinge`                      identity
+``'squared_hinge'``   :class:`SquaredHinge`               identity
+===================== =================================== ==========================
+
+A loss says which output activations it is defined on (``outputs``), how
+``output_activation='auto'`` resolves for it (``resolve_output``) and how
+many output units a target needs (``n_outputs``).
+
 ``'log_loss'``, scikit-learn's name for the cross-entropy, is an alias of
 ``'cross_entropy'``: ``LOSSES['log_loss']`` is the same object, but the alias
 is not one of the keys, so a loop over :data:`LOSSES` sees each loss once.
@@ -48,10 +67,36 @@ is not one of the keys, so a loop over :data:`LOSSES` sees each loss once.
 
 import numpy as np
 
-from ._loss import Loss, row_dot, row_sum
+from ._loss import Loss
+from ._loss_terms import (
+    check_number,
+    log_normaliser,
+    row_dot,
+    row_sum,
+    softplus_from_outputs,
+)
+from ._probability_losses import (
+    FocalLoss,
+    GeneralizedCrossEntropy,
+    LabelSmoothingCrossEntropy,
+    MeanAbsoluteError,
+)
+from ._score_losses import Hinge, SquaredHinge, Squentropy
 from .activations import OUTPUT_ACTIVATIONS
 
-__all__ = ["LOSSES", "CrossEntropy", "Loss", "MeanSquaredError"]
+__all__ = [
+    "LOSSES",
+    "CrossEntropy",
+    "FocalLoss",
+    "GeneralizedCrossEntropy",
+    "Hinge",
+    "LabelSmoothingCrossEntropy",
+    "Loss",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "SquaredHinge",
+    "Squentropy",
+]
 
 
 class MeanSquaredError(Loss):
@@ -64,21 +109,71 @@ class MeanSquaredError(Loss):
     Averaged over ``n`` samples this is :math:`J = \frac{1}{2n}\sum (a - y)^2`.
     Through a sigmoid output the gradient with respect to the pre-activation
     carries the factor :math:`\sigma'(z) = a (1 - a)`, which vanishes when the
-    unit saturates: the learning slowdown.
+    unit saturates: the learning slowdown. With linear outputs
+    (``output_activation='identity'``, ``a = z``) the factor is gone: the
+    square loss of Hui & Belkin (2021), who found it comparable to
+    cross-entropy.
+
+    With ``kappa`` and ``M`` it is their rescaled square loss, which weighs
+    the true class by ``kappa`` and moves its target to ``M``:
+
+    .. math::
+        \ell(y, a) = \frac{1}{2} \sum_k w_k (a_k - M y_k)^2, \qquad
+        w_k = \kappa \text{ if } y_k = 1 \text{ else } 1,
+
+    that is :math:`\frac{1}{2}[\kappa (a_c - M)^2 + \sum_{j \ne c} a_j^2]` for
+    a single-label target of class ``c``; its gradient is
+    :math:`w_k (a_k - M y_k)`.
+
+    Parameters
+    ----------
+    kappa : float, default=1.0
+        Weight of the true class's term; must be positive.
+
+    M : float, default=1.0
+        Target of the true class's output.
+
+    References
+    ----------
+    .. [1] L. Hui and M. Belkin, "Evaluation of Neural Architectures Trained
+       with Square Loss vs Cross-Entropy in Classification Tasks", ICLR 2021.
     """
 
     name = "mse"
+    outputs = ("sigmoid", "softmax", "identity")
+
+    def __init__(self, kappa=1.0, M=1.0):
+        self.kappa = kappa
+        self.M = M
+
+    def _validate_params(self):
+        check_number(self, "kappa", self.kappa, low=0.0, low_open=True)
+        check_number(self, "M", self.M)
+
+    def _plain(self):
+        return self.kappa == 1 and self.M == 1
+
+    def _weighted_diff(self, y_true, y_prob):
+        """``(w, a - M y)``; ``w`` is None for the plain loss."""
+        if self._plain():
+            return None, y_prob - y_true
+        return 1 + (self.kappa - 1) * y_true, y_prob - self.M * y_true
 
     def loss(self, y_true, y_prob, output_activation):
-        diff = y_prob - y_true
-        return 0.5 * np.einsum("ij,ij->i", diff, diff)
+        w, diff = self._weighted_diff(y_true, y_prob)
+        if w is None:
+            return 0.5 * np.einsum("ij,ij->i", diff, diff)
+        return 0.5 * np.einsum("ij,ij,ij->i", w, diff, diff)
 
     def gradient(self, y_true, y_prob, output_activation):
-        return y_prob - y_true
+        w, diff = self._weighted_diff(y_true, y_prob)
+        return diff if w is None else w * diff
 
     def loss_from_outputs(self, y_true, z, y_prob, output_activation):
-        diff = y_prob - y_true
-        return 0.5 * row_dot(diff, diff)
+        w, diff = self._weighted_diff(y_true, y_prob)
+        if w is None:
+            return 0.5 * row_dot(diff, diff)
+        return 0.5 * row_dot(w * diff, diff)
 
 
 class CrossEntropy(Loss):
@@ -148,16 +243,10 @@ class CrossEntropy(Loss):
           ``logsumexp(z) = z_j - log(a_j)`` for the largest output
           ``a_j >= 1 / n_outputs``.
         """
-        a = y_prob
         y_dot_z = row_dot(y_true, z)
         if output_activation == "sigmoid":
-            softplus = np.maximum(a, 1 - a)
-            np.log(softplus, out=softplus)
-            np.subtract(np.maximum(z, 0), softplus, out=softplus)
-            return row_sum(softplus) - y_dot_z
-        flat_top = z.argmax(axis=1) + z.shape[1] * np.arange(len(z))
-        log_normaliser = z.ravel().take(flat_top) - np.log(a.ravel().take(flat_top))
-        return log_normaliser * row_sum(y_true) - y_dot_z
+            return row_sum(softplus_from_outputs(z, y_prob)) - y_dot_z
+        return log_normaliser(z, y_prob) * row_sum(y_true) - y_dot_z
 
     def _value_params(self):
         # eps clips probabilities in loss() only; the values from the logits
@@ -167,7 +256,18 @@ class CrossEntropy(Loss):
 
 # The public path of these classes, as in the pickles and skops files of
 # models trained on a loss instance (and the names skops asks to trust).
-for _cls in (Loss, MeanSquaredError, CrossEntropy):
+for _cls in (
+    Loss,
+    MeanSquaredError,
+    CrossEntropy,
+    MeanAbsoluteError,
+    FocalLoss,
+    LabelSmoothingCrossEntropy,
+    GeneralizedCrossEntropy,
+    Squentropy,
+    Hinge,
+    SquaredHinge,
+):
     _cls.__module__ = "sklearn_losslab.losses"
 del _cls
 
@@ -191,7 +291,20 @@ class _Registry(dict):
 
 
 LOSSES = _Registry(
-    {"mse": MeanSquaredError(), "cross_entropy": CrossEntropy()},
+    {
+        loss.name: loss
+        for loss in (
+            MeanSquaredError(),
+            CrossEntropy(),
+            MeanAbsoluteError(),
+            FocalLoss(),
+            LabelSmoothingCrossEntropy(),
+            GeneralizedCrossEntropy(),
+            Squentropy(),
+            Hinge(),
+            SquaredHinge(),
+        )
+    },
     aliases={"log_loss": "cross_entropy"},  # scikit-learn's name for it
 )
 """Built-in losses, keyed by the ``loss`` option string; ``LOSSES.aliases``

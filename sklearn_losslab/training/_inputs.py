@@ -54,18 +54,6 @@ def check_classes(classes):
     return classes
 
 
-def check_output_activation(output_activation, n_classes, multilabel):
-    """Resolve ``output_activation='auto'`` and reject impossible choices."""
-    if output_activation == "auto":
-        return "softmax" if n_classes > 2 and not multilabel else "sigmoid"
-    if output_activation == "softmax" and multilabel:
-        raise ValueError(
-            "output_activation='softmax' cannot be used with a multilabel "
-            "target: the labels are not mutually exclusive. Use 'sigmoid' or 'auto'."
-        )
-    return output_activation
-
-
 def encode_targets(y, classes, n_outputs, multilabel):
     """One-hot encode ``y`` as a boolean matrix of shape (n_samples, n_outputs).
 

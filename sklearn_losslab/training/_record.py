@@ -86,8 +86,10 @@ class OutputSums:
         z, a : ndarray of shape (n_samples, n_outputs)
             Output pre-activations and activations.
 
-        output_name : {'sigmoid', 'softmax'}
-            Output activation.
+        output_name : {'sigmoid', 'softmax', 'identity'}
+            Output activation. With linear outputs ('identity') the
+            reference losses (``cross_entropy``, ``mse``) and the saturation
+            measures are NaN.
 
         loss : Loss
             The training loss.
@@ -119,12 +121,8 @@ class OutputSums:
                 sums[key] = float(values.sum() if w is None else w @ values)
             return sums[key]
 
-        ce_sum = total(METRICS["cross_entropy"])
-        mse_sum = total(METRICS["mse"])
         trained_sum = total(loss)
         right = hits(Y, z, multilabel)
-        sigma_prime = 1 - a
-        sigma_prime *= a
         if w is None:
             self.weight += len(z)
             self.hits += np.count_nonzero(right)
@@ -132,8 +130,16 @@ class OutputSums:
             self.weight += float(w.sum())
             self.hits += float(w @ right)
         self.loss += trained_sum
-        self.cross_entropy += ce_sum
-        self.mse += mse_sum
+        if output_name == "identity":
+            # Linear outputs are scores: no probabilities to measure the
+            # reference losses on, and no unit to saturate.
+            self.cross_entropy = self.mse = self.sigma_prime = np.nan
+            self.saturated, self.units = np.nan, self.units + z.size
+            return self
+        self.cross_entropy += total(METRICS["cross_entropy"])
+        self.mse += total(METRICS["mse"])
+        sigma_prime = 1 - a
+        sigma_prime *= a
         self.sigma_prime += float(sigma_prime.sum())
         saturated = sigma_prime < SATURATED_SIGMA_PRIME
         self.saturated += int(np.count_nonzero(saturated))
@@ -156,7 +162,8 @@ class OutputSums:
             ``saturated_output_fraction`` (share of output units with
             ``a (1 - a) < 0.01``) and ``stuck_output_fraction`` (share of
             the samples measured with ``stuck=True`` that are misclassified
-            with every output saturated; NaN if none was).
+            with every output saturated; NaN if none was). With linear
+            outputs every value but ``accuracy`` is NaN.
         """
 
         def mean(v):
