@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_random_state
 
-from .nn._standardize import from_standardized
+from .nn._standardize import from_standardized, largest_second_moment
 from .training._history import History
 from .training._loop import Progress
 from .training.optimizers import OPTIMIZERS
@@ -38,6 +38,7 @@ _TRAINING_STATE = (
     "_optimizer_state",
     "_no_improvement_count",
     "_input_standardization",
+    "_auto_step",
 )
 
 
@@ -128,9 +129,34 @@ class TrainingStateMixin:
 
     # ------------------------------------ objects built from the parameters
     def _learning_rate_init(self):
-        if self.learning_rate_init == "auto":
-            return _AUTO_LEARNING_RATE[self.solver]
-        return float(self.learning_rate_init)
+        if self.learning_rate_init != "auto":
+            return float(self.learning_rate_init)
+        return _AUTO_LEARNING_RATE[self.solver] * getattr(self, "_auto_step", 1.0)
+
+    def _auto_step_factor(self, X, sample_weight):
+        """The factor of the 'auto' step for a loss of large curvature.
+
+        1 unless the loss's :meth:`~sklearn_losslab.losses.Loss.max_curvature`
+        ``c`` exceeds the cross-entropy's 1/2 (and the solver is not adam,
+        whose step does not grow with the gradient). Then the step is
+        ``rate * (1/2) / c``, and smaller where needed to keep
+        ``rate * c * lambda <= 1``, ``lambda`` being the largest eigenvalue of
+        the inputs' (sample-weighted, uncentred) second moment: the condition
+        for gradient descent on a linear model under that loss not to
+        oscillate, met by the cross-entropy's default on standardised data
+        with ``lambda <= 20``. Sparse input, scaled but not centred, has a
+        large ``lambda``.
+        """
+        if self.learning_rate_init != "auto" or self.solver == "adam":
+            return 1.0
+        curvature = self._loss_object().max_curvature(
+            self.out_activation_, self.n_outputs_
+        )
+        if curvature is None or curvature <= 0.5:
+            return 1.0
+        rate = _AUTO_LEARNING_RATE[self.solver]
+        top = largest_second_moment(X, sample_weight)
+        return min(0.5 / curvature, 1.0 / (rate * curvature * max(top, 1e-300)))
 
     def _make_optimizer(self, params, progress):
         kwargs = {

@@ -234,8 +234,6 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
                 # flatten copies them into the loop's own vector.
                 coefs = [c.astype(X.dtype, copy=False) for c in self.coefs_]
                 intercepts = [b.astype(X.dtype, copy=False) for b in self.intercepts_]
-            if first_pass or coefs_init is not None:
-                self._reset_training_state()
             if first_pass:
                 self._input_standardization = (
                     input_standardization(X, sample_weight)
@@ -253,6 +251,10 @@ class TrainingMixin(TrainingStateMixin, TrainingDataMixin):
                     coefs, intercepts = to_standardized(
                         coefs, intercepts, standardization
                     )
+            if first_pass:
+                self._auto_step = self._auto_step_factor(X, sample_weight)
+            if first_pass or coefs_init is not None:
+                self._reset_training_state()
             progress = self._progress()
             if not (first_pass or coefs_init is not None or incremental):
                 # A warm-started fit starts a new optimisation, as in

@@ -137,7 +137,12 @@ class LogisticNet(
     learning_rate_init : float or 'auto', default='auto'
         The initial step size. 'auto' is 0.1 for 'sgd', 0.01 for 'momentum'
         and 'nesterov' and 0.001 for 'adam', values that train well on
-        standardised data, and trains on standardised inputs so that they
+        standardised data (for the non-adam solvers, divided by the loss's
+        curvature relative to the cross-entropy's where it is larger: by 2
+        for 'mse' on linear outputs, by 8 for the multiclass
+        'squared_hinge'; see
+        :meth:`~sklearn_losslab.losses.Loss.max_curvature`), and trains on
+        standardised inputs so that they
         suit raw data of any scale: each column ``j`` is replaced by
         ``(x_j - m_j) / s_j`` with its (sample-weighted) mean ``m_j`` and
         standard deviation ``s_j`` on the first call's training data (sparse
@@ -423,5 +428,13 @@ class LogisticNet(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_label = self._supports_multilabel()
         return tags
+
+    def _supports_multilabel(self):
+        """Whether the loss and output activation can fit a multilabel target."""
+        try:
+            self._loss_object().resolve_output(self.output_activation, 3, True)
+        except (ValueError, KeyError, AttributeError, TypeError):
+            return False
+        return True

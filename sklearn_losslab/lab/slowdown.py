@@ -186,8 +186,7 @@ def slowdown(
             )
         if "sigmoid" not in LOSSES[loss].outputs:
             raise ValueError(
-                f"loss {loss!r} is not defined on the experiment's sigmoid "
-                "output unit."
+                f"loss {loss!r} is not defined on the experiment's sigmoid output unit."
             )
 
     X, target = np.array([[float(x)]]), np.array([0])

@@ -130,6 +130,31 @@ class Loss:
             )
         return output_activation
 
+    def max_curvature(self, output_activation, n_outputs):
+        """Return a bound on the loss's curvature in the logits, or None.
+
+        The largest eigenvalue of the Hessian of the per-sample loss with
+        respect to the output pre-activations, over all logits: 1/2 for the
+        softmax cross-entropy. ``learning_rate_init='auto'`` divides the
+        default step of the gradient-descent solvers by ``curvature / (1/2)``
+        where it exceeds 1/2, so that a loss whose gradient grows with the
+        logits (squared losses on linear outputs) takes as stable a step as
+        the cross-entropy. None (the default) leaves the step unchanged.
+
+        Parameters
+        ----------
+        output_activation : str
+            The resolved output activation.
+
+        n_outputs : int
+            Number of output units.
+
+        Returns
+        -------
+        curvature : float or None
+        """
+        return None
+
     def n_outputs(self, n_classes, multilabel, output_activation):
         """Return the number of output units.
 

@@ -51,6 +51,10 @@ class Squentropy(Loss):
 
     gradient = loss
 
+    def max_curvature(self, output_activation, n_outputs):
+        # The softmax cross-entropy's 1/2 plus the square term's 2 / (K - 1).
+        return 0.5 + 2 / (n_outputs - 1)
+
     @staticmethod
     def _square_term(y_true, z):
         wrong = (1 - y_true) * z
@@ -168,3 +172,7 @@ class SquaredHinge(Hinge):
 
     name = "squared_hinge"
     power = 2
+
+    def max_curvature(self, output_activation, n_outputs):
+        # 2 v v^T, with v = e_j - e_c (|v|^2 = 2) or one unit (|v|^2 = 1).
+        return 2.0 if n_outputs == 1 else 4.0

@@ -30,6 +30,7 @@ import scipy.sparse as sp
 __all__ = [
     "from_standardized",
     "input_standardization",
+    "largest_second_moment",
     "standardize",
     "to_standardized",
 ]
@@ -161,3 +162,41 @@ def _of_unit_scale(X, sample_weight, rows=SAMPLE_ROWS):
         np.all(np.abs(mean) <= 0.99 * MAX_SHIFT)
         and np.all((std >= 1.01 * low) & (std <= 0.99 * high))
     )
+
+
+def largest_second_moment(X, sample_weight=None, rows=SAMPLE_ROWS, n_iter=30):
+    """The largest eigenvalue of ``X``'s (weighted, uncentred) second moment.
+
+    ``lambda_max(X.T @ diag(w) @ X / sum(w))``, by power iteration on every
+    ``k``-th row, at most ``rows`` of them, from the all-ones vector (close
+    to the mean's direction, which dominates uncentred data).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The training input.
+
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    lambda_max : float
+    """
+    step = max(1, -(-X.shape[0] // rows))
+    Xs = X[::step]
+    w = None if sample_weight is None else np.asarray(sample_weight)[::step]
+    w = np.ones(Xs.shape[0]) if w is None else w.astype(np.float64)
+    total = w.sum()
+    if total <= 0:
+        return 0.0
+    v = np.ones(X.shape[1]) / np.sqrt(X.shape[1])
+    top = 0.0
+    for _ in range(n_iter):
+        u = np.asarray(Xs @ v, dtype=np.float64).ravel() * w
+        v_next = np.asarray(Xs.T @ u, dtype=np.float64).ravel() / total
+        top = float(np.linalg.norm(v_next))
+        if top == 0:
+            return 0.0
+        v = v_next / top
+    return top

@@ -153,6 +153,12 @@ class MeanSquaredError(Loss):
     def _plain(self):
         return self.kappa == 1 and self.M == 1
 
+    def max_curvature(self, output_activation, n_outputs):
+        # On linear outputs the Hessian is diag(w), w_k in {1, kappa}.
+        if output_activation == "identity":
+            return max(self.kappa, 1.0)
+        return None
+
     def _weighted_diff(self, y_true, y_prob):
         """``(w, a - M y)``; ``w`` is None for the plain loss."""
         if self._plain():
