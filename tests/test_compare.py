@@ -260,6 +260,35 @@ def test_corrected_ttest_by_hand():
     assert per_fold.statistic == pytest.approx(t)
 
 
+def test_corrected_confidence_interval_by_hand():
+    d = A - B
+    k, ratio = len(d), 15 / 135
+    se = np.sqrt((1 / k + ratio) * np.var(d, ddof=1))
+    result = corrected_ttest(A, B, n_train=135, n_test=15)
+    assert result.standard_error == pytest.approx(se)
+    for level in (0.95, 0.9):
+        expected = stats.t.interval(level, k - 1, loc=d.mean(), scale=se)
+        np.testing.assert_allclose(result.confidence_interval(level), expected)
+    low, high = result.confidence_interval()
+    quantile = stats.t.ppf(0.975, k - 1)
+    assert low == pytest.approx(d.mean() - quantile * se)
+    assert high == pytest.approx(d.mean() + quantile * se)
+    # The 95% interval excludes 0 exactly when the two-sided p is below 0.05.
+    assert (low > 0) == (result.pvalue < 0.05)
+    greater = corrected_ttest(A, B, n_train=135, n_test=15, alternative="greater")
+    one_sided = greater.confidence_interval(0.95)
+    assert one_sided.low == pytest.approx(d.mean() - stats.t.ppf(0.95, k - 1) * se)
+    assert one_sided.high == np.inf
+    less = corrected_ttest(A, B, n_train=135, n_test=15, alternative="less")
+    assert less.confidence_interval(0.95).low == -np.inf
+    # Without the correction: scipy's own interval of the paired t-test.
+    plain = corrected_ttest(A, B, n_train=1, n_test=0).confidence_interval(0.95)
+    scipy_ci = stats.ttest_rel(A, B).confidence_interval(0.95)
+    np.testing.assert_allclose(plain, (scipy_ci.low, scipy_ci.high))
+    with pytest.raises(ValueError, match="confidence_level"):
+        result.confidence_interval(95)
+
+
 @pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
 def test_without_correction_it_is_scipys_paired_ttest(alternative):
     # n_test / n_train = 0 removes the correction term.
@@ -274,6 +303,7 @@ def test_without_correction_it_is_scipys_paired_ttest(alternative):
 def test_corrected_ttest_degenerate_cases():
     same = corrected_ttest(A, A, n_train=9, n_test=1)
     assert (same.statistic, same.pvalue) == (0.0, 1.0)
+    assert same.confidence_interval() == (0.0, 0.0)
     shifted = corrected_ttest(A + 0.01, A, n_train=9, n_test=1)
     assert shifted.statistic == np.inf and shifted.pvalue == 0.0
     with pytest.raises(ValueError, match="at least 2 folds"):
