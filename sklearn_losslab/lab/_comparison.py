@@ -92,18 +92,22 @@ class LossComparison:
         ``n_folds``, ``<column>_mean`` and ``<column>_std`` of each score
         (the standard deviation over the folds, ``ddof=0`` as in
         GridSearchCV's ``cv_results_``), ``fit_time_mean``, ``n_iter_mean``,
+        ``n_iter_min`` and ``n_iter_max`` (epochs run, over the folds),
         ``n_stuck`` (folds that ended stuck),
         ``epochs_to_target_mean`` (over the folds that reached the target)
-        and ``n_reached_target``, ``rank`` by ``metric``, and
-        ``p_value_vs_best`` and ``different_from_best``: the corrected
-        t-test of each configuration against the best one.
+        and ``n_reached_target``, ``rank`` by ``metric``, and the test of
+        each configuration against the best one (the highest mean
+        ``metric``), the row of their pair in ``tests``: ``p_value_vs_best``
+        (unadjusted), ``p_value_holm_vs_best`` and ``different_from_best``
+        (``p_value_holm_vs_best < alpha``).
 
     tests : pandas.DataFrame
         One row per pair of configurations: ``configuration_a``,
-        ``configuration_b``, ``metric``, ``mean_difference`` (a - b), ``t``,
-        ``df``, ``p_value``, ``p_value_holm`` (Holm's adjustment over all
-        pairs, for those who look at every pair at once) and ``significant``
-        (``p_value < alpha``).
+        ``configuration_b``, ``metric``, ``mean_difference`` (a - b),
+        ``ci_low`` and ``ci_high`` (its ``1 - alpha`` confidence interval,
+        for the pair on its own), ``t``, ``df``, ``p_value`` (unadjusted),
+        ``p_value_holm`` (Holm's adjustment over all the pairs) and
+        ``significant`` (``p_value_holm < alpha``).
 
     histories, estimators, configurations, scoring, metric, alpha, \
     target_accuracy, settings
@@ -113,6 +117,14 @@ class LossComparison:
     --------
     sklearn_losslab.compare_losses : What makes one.
     sklearn_losslab.compare.corrected_ttest : The test of ``tests``.
+
+    Notes
+    -----
+    One correction decides everything: a difference is significant when its
+    p-value, adjusted by Holm's step-down method over all the ``n (n - 1) /
+    2`` pairs of the ``n`` configurations, is below ``alpha``. That holds for
+    ``tests["significant"]``, ``summary["different_from_best"]`` and the
+    verdict alike; the unadjusted ``p_value`` is kept for transparency only.
     """
 
     def __init__(
@@ -147,9 +159,11 @@ class LossComparison:
 
     @property
     def best(self):
-        """The label of the configuration with the best mean ``metric``.
+        """The label of the configuration with the highest mean ``metric``.
 
-        None when no configuration has a finite mean (every fit failed).
+        Only the highest mean: other configurations may not be
+        distinguishable from it (see ``verdict.leaders``). None when no
+        configuration has a finite mean (every fit failed).
         """
         return self._best(self.metric)
 
@@ -218,7 +232,8 @@ class LossComparison:
             A scoring name; None is ``self.metric``.
 
         alpha : float, default=None
-            Significance level; None is ``self.alpha``.
+            Significance level, and ``1 - alpha`` the confidence level of the
+            intervals; None is ``self.alpha``.
 
         Returns
         -------
@@ -231,21 +246,25 @@ class LossComparison:
         for i, a in enumerate(self.labels):
             for b in self.labels[i + 1 :]:
                 result = self.test(a, b, metric=metric)
+                low, high = result.confidence_interval(1 - alpha)
                 rows.append(
                     {
                         "configuration_a": a,
                         "configuration_b": b,
                         "metric": metric,
                         "mean_difference": result.mean_difference,
+                        "ci_low": low,
+                        "ci_high": high,
                         "t": result.statistic,
                         "df": result.df,
                         "p_value": result.pvalue,
                     }
                 )
         columns = ["configuration_a", "configuration_b", "metric", "mean_difference"]
-        tests = pd.DataFrame(rows, columns=[*columns, "t", "df", "p_value"])
+        columns += ["ci_low", "ci_high", "t", "df", "p_value"]
+        tests = pd.DataFrame(rows, columns=columns)
         tests["p_value_holm"] = holm(tests["p_value"].to_numpy())
-        tests["significant"] = tests["p_value"] < alpha
+        tests["significant"] = tests["p_value_holm"] < alpha
         return tests
 
     def summarize(self, metric=None, *, alpha=None):
@@ -272,6 +291,12 @@ class LossComparison:
             dict.fromkeys(k for params in self.configurations.values() for k in params)
         )
         best = self._best(metric)
+        tests = self.pairwise_tests(metric, alpha=alpha)
+        pair_p = {}
+        for row in tests.itertuples():
+            p = (row.p_value, row.p_value_holm)
+            pair_p[row.configuration_a, row.configuration_b] = p
+            pair_p[row.configuration_b, row.configuration_a] = p
         rows = []
         for label in self.labels:
             group = folds[folds["configuration"] == label]
@@ -284,16 +309,16 @@ class LossComparison:
                 row[f"{column}_std"] = values.std()
             row["fit_time_mean"] = group["fit_time"].mean()
             row["n_iter_mean"] = group["n_iter"].mean()
+            row["n_iter_min"] = group["n_iter"].min()
+            row["n_iter_max"] = group["n_iter"].max()
             if "stuck" in group:
                 row["n_stuck"] = int(group["stuck"].sum())
             if "epochs_to_target" in group:
                 row["epochs_to_target_mean"] = group["epochs_to_target"].mean()
                 row["n_reached_target"] = int(group["epochs_to_target"].notna().sum())
-            if label == best or best is None:
-                row["p_value_vs_best"] = np.nan
-            else:
-                row["p_value_vs_best"] = self.test(label, best, metric=metric).pvalue
-            row["different_from_best"] = bool(row["p_value_vs_best"] < alpha)
+            p, p_holm = pair_p.get((label, best), (np.nan, np.nan))
+            row["p_value_vs_best"], row["p_value_holm_vs_best"] = p, p_holm
+            row["different_from_best"] = bool(p_holm < alpha)
             rows.append(row)
         summary = pd.DataFrame(rows)
         ranks = summary[f"test_{metric}_mean"].rank(ascending=False, method="min")

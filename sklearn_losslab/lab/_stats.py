@@ -69,7 +69,7 @@ class CorrectedTtestResult(
         Parameters
         ----------
         confidence_level : float, default=0.95
-            The confidence level, in (0, 1).
+            The confidence level, in [0, 1).
 
         Returns
         -------
@@ -77,9 +77,9 @@ class CorrectedTtestResult(
             ``low`` and ``high``; NaN without a standard error (fewer than 2
             folds), infinite on the open side of a one-sided test.
         """
-        if not 0 < confidence_level < 1:
+        if not 0 <= confidence_level < 1:
             raise ValueError(
-                f"confidence_level must be in (0, 1), got {confidence_level!r}."
+                f"confidence_level must be in [0, 1), got {confidence_level!r}."
             )
         mean, se = self.mean_difference, self.standard_error
         if self.df < 1 or not np.isfinite(se) or not np.isfinite(mean):

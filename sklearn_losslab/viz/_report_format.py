@@ -30,8 +30,9 @@ TEST_NOTE = (
     "Differences are tested with the corrected resampled t-test of Nadeau and "
     "Bengio (2003), paired over the folds: the folds share training samples, so "
     "the variance of the mean difference is inflated by (1/k + n_test/n_train) "
-    "and the statistic has k - 1 degrees of freedom. p-values are not adjusted "
-    "for the number of pairs; the pairwise table also gives Holm's adjustment."
+    "and the statistic has k - 1 degrees of freedom. Every decision (a star, "
+    "'significant', 'yes') uses the p-value adjusted by Holm's method over all "
+    "the pairs; the unadjusted p is shown for transparency only."
 )
 
 CAPTIONS = {
@@ -113,7 +114,7 @@ def summary_rows(data, digits):
     header = ["configuration", *names, "epochs"]
     header += [f"epochs to {target:g} acc."] if target else []
     header += ["fit time (s)", "rank"]
-    header += [f"p vs best ({data['metric']})"] if tested else []
+    header += [f"p vs best ({data['metric']}, Holm)"] if tested else []
     rows = []
     for label, entry in entries.items():
         row = [label]
@@ -130,14 +131,15 @@ def summary_rows(data, digits):
         row.append("" if entry["rank"] is None else str(entry["rank"]))
         if tested:
             mark = " *" if entry["different_from_best"] else ""
-            p = format_p(entry["p_value_vs_best"]) + mark
+            p = format_p(entry["p_value_holm_vs_best"]) + mark
             row.append("best" if label == data["best"] else p)
         rows.append(row)
     return header, rows
 
 
 def pair_rows(data, digits):
-    header = ["a", "b", "mean a - b", "t", "p", "p (Holm)", f"p < {data['alpha']:g}"]
+    header = ["a", "b", "mean a - b", "t", "p", "p (Holm)"]
+    header.append(f"Holm p < {data['alpha']:g}")
     rows = [
         [
             p["a"],
@@ -174,14 +176,21 @@ def comparison_text(data, digits, markdown):
         lines.append(NO_TEST)
     else:
         lines.append(
-            f"Best on {data['metric']}: {data['best']}. * differs from the best at "
-            f"alpha={data['alpha']:g} by the {data['test']}."
+            f"Best on {data['metric']}: {data['best']}. * differs from the best by "
+            f"the {data['test']} ({correction(data)})."
         )
         if data["pairs"]:
             lines += ["", f"Pairwise tests on {data['metric']}:", ""]
             header, rows = pair_rows(data, digits)
             lines += format_table(header, rows, markdown=markdown, left=2)
     return "\n".join(lines) + "\n"
+
+
+def correction(data):
+    """The declared correction in words, for example 'Holm-adjusted over ...'."""
+    n = len(data["pairs"])
+    pairs = "comparison" if n == 1 else "comparisons"
+    return f"Holm-adjusted over the {n} pairwise {pairs}, alpha = {data['alpha']:g}"
 
 
 def format_p(p):

@@ -24,6 +24,7 @@ from ._report_format import (
     TEST_NAME,
     TEST_NOTE,
     comparison_text,
+    correction,
     html_page,
     html_table,
     pair_rows,
@@ -122,6 +123,7 @@ def _comparison_data(result, metric, alpha):
         entry["n_stuck"] = int(row.get("n_stuck", 0))
         entry["rank"] = None if pd.isna(row["rank"]) else int(row["rank"])
         entry["p_value_vs_best"] = float(row["p_value_vs_best"])
+        entry["p_value_holm_vs_best"] = float(row["p_value_holm_vs_best"])
         entry["different_from_best"] = bool(row["different_from_best"])
         configurations[row["configuration"]] = entry
     pairs = [
@@ -129,6 +131,8 @@ def _comparison_data(result, metric, alpha):
             "a": row.configuration_a,
             "b": row.configuration_b,
             "mean_difference": float(row.mean_difference),
+            "ci_low": float(row.ci_low),
+            "ci_high": float(row.ci_high),
             "t": float(row.t),
             "df": int(row.df),
             "p_value": float(row.p_value),
@@ -212,8 +216,8 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
         )
         if data["tested"]:
             best += (
-                " * marks a configuration that differs from the best at alpha = "
-                f"{data['alpha']:g}."
+                " * marks a configuration that differs from the best "
+                f"({html.escape(correction(data))})."
             )
         body.append(best + "</p>")
     if data["tested"]:
