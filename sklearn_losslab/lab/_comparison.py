@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._stats import CorrectedTtestResult, corrected_ttest, holm
+from ._verdict import conclude
 
 __all__ = ["LossComparison", "epochs_to_target"]
 
@@ -109,6 +110,11 @@ class LossComparison:
         ``p_value_holm`` (Holm's adjustment over all the pairs) and
         ``significant`` (``p_value_holm < alpha``).
 
+    verdict : Verdict
+        The conclusion in words (``verdict.text``) and as fields for
+        ``metric`` and ``alpha``; :meth:`conclude` makes one for other
+        choices.
+
     histories, estimators, configurations, scoring, metric, alpha, \
     target_accuracy, settings
         As given.
@@ -151,6 +157,7 @@ class LossComparison:
         self.settings = dict(settings or {})
         self.summary = self.summarize()
         self.tests = self.pairwise_tests()
+        self.verdict = self.conclude()
 
     @property
     def labels(self):
@@ -326,6 +333,54 @@ class LossComparison:
         summary.insert(position, "rank", ranks.astype("Int64"))
         return summary
 
+    def conclude(self, metric=None, *, alpha=None):
+        """Return the conclusion of the comparison on ``metric``, in words.
+
+        The verdict reads the pairwise tests: a difference counts when its
+        Holm-adjusted p-value is below ``alpha``. It names the configuration
+        with the highest mean together with those not distinguishable from
+        it (and no winner at all when none differs), gives the size of each
+        significant difference with its ``1 - alpha`` confidence interval
+        and, when every loss is crossed with every activation, the loss
+        effect under each activation.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            A scoring name; None is ``self.metric``.
+
+        alpha : float, default=None
+            Significance level; None is ``self.alpha``.
+
+        Returns
+        -------
+        verdict : Verdict
+            ``text`` (also ``str(verdict)``), and as fields ``leaders``,
+            ``winner``, ``differences``, ``loss_effects`` and the declared
+            correction (``correction``, ``n_comparisons``, ``alpha``);
+            ``to_dict()`` gives them as plain values.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sklearn_losslab import LossComparison
+        >>> folds = pd.DataFrame({
+        ...     "configuration": ["A"] * 5 + ["B"] * 5,
+        ...     "fold": [0, 1, 2, 3, 4] * 2,
+        ...     "test_accuracy": [.90, .92, .91, .93, .90, .85, .88, .86, .87, .86],
+        ...     "fit_time": 1.0, "n_iter": 10, "n_train": 80, "n_test": 20})
+        >>> result = LossComparison(
+        ...     folds, histories={}, configurations={"A": {}, "B": {}},
+        ...     scoring=["accuracy"], metric="accuracy")
+        >>> print(result.conclude())
+        Best on accuracy: A (0.912), distinguishable from every other
+        configuration (Holm-adjusted over the 1 pairwise comparison,
+        alpha = 0.05). It beats B by 4.8 points of accuracy (95% CI 3.2 to 6.4).
+        >>> result.conclude(alpha=0.0001).leaders
+        ['A', 'B']
+        """
+        return conclude(self, metric, alpha)
+
     def _metric(self, metric):
         metric = self.metric if metric is None else metric
         if metric not in self.scoring:
@@ -336,5 +391,5 @@ class LossComparison:
         n_folds = self.folds["fold"].nunique()
         return (
             f"{type(self).__name__}({len(self.labels)} configurations x {n_folds} "
-            f"folds, metric={self.metric!r}, best={self.best!r})"
+            f"folds, metric={self.metric!r}, leaders={self.verdict.leaders!r})"
         )

@@ -29,10 +29,14 @@ from ..nn.losses import LOSSES, Loss
 from ..training._diagnosis import stuck_findings
 from ._comparison import LossComparison, epochs_to_target
 from ._stats import CorrectedTtestResult, corrected_ttest
+from ._verdict import Difference, LossEffect, Verdict
 
 __all__ = [
     "CorrectedTtestResult",
+    "Difference",
     "LossComparison",
+    "LossEffect",
+    "Verdict",
     "compare_losses",
     "corrected_ttest",
 ]
@@ -182,6 +186,8 @@ def compare_losses(
     ['mse / sigmoid', 'mse / relu', 'cross_entropy / sigmoid', 'cross_entropy / relu']
     >>> result.best
     'cross_entropy / relu'
+    >>> result.verdict.winner is None  # the highest mean, but no winner on 3 folds
+    True
     >>> result.folds.shape[0]
     12
     """
