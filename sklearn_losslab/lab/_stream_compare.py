@@ -205,6 +205,7 @@ def compare_losses_stream(
         "n_samples": n_rows,
         "n_folds": 1,
         "estimator": repr(net),
+        "max_iter": epochs,
         "method": (
             f"hold-out of {prepared.n_test} of {n_rows} rows spread evenly, "
             f"{epochs} epochs of fit_stream over the rest of each chunk"

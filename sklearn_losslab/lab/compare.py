@@ -252,6 +252,7 @@ def compare_losses(
         "n_samples": len(y),
         "n_folds": len(splits),
         "estimator": repr(base),
+        "max_iter": find_logistic_net(base)[0].max_iter,
         "random_state": random_state,
         "method": f"{len(splits)}-fold cross-validation",
     }
