@@ -296,10 +296,34 @@ def _text(v, means, configurations):
             label: getattr(p["loss"], "name", p["loss"])
             for label, p in configurations.items()
         }
-        parts = [_effect(e, loss_of, metric, alpha) for e in v["loss_effects"]]
-        effect = "; ".join(parts) + "."
+        effect = "; ".join(_effects(v["loss_effects"], loss_of, metric, alpha))
+        effect += "."
         text += "\n\n" + effect[0].upper() + effect[1:]
     return text
+
+
+def _effects(effects, loss_of, metric, alpha):
+    """The phrase of each loss effect; the two-loss ties said once."""
+    ties = [
+        e
+        for e in effects
+        if len(e.differences) == 1
+        and not e.differences[0].significant
+        and list(e.condition) == ["activation"]
+    ]
+    parts = []
+    for e in effects:
+        if len(ties) < 2 or not any(e is t for t in ties):
+            parts.append(_effect(e, loss_of, metric, alpha))
+        elif e is ties[0]:
+            activations = _join(str(t.condition["activation"]) for t in ties)
+            p = [format_p(t.differences[0].p_value_holm) for t in ties]
+            p = f"{p[0]} for each" if len(set(p)) == 1 else f"{_join(p)} respectively"
+            parts.append(
+                f"with {activations} hidden units the difference is not "
+                f"significant (p = {p}, Holm-adjusted)"
+            )
+    return parts
 
 
 def _effect(effect, loss_of, metric, alpha):

@@ -37,7 +37,10 @@ TEST_NOTE = (
     "the variance of the mean difference is inflated by (1/k + n_test/n_train) "
     "and the statistic has k - 1 degrees of freedom. Every decision (a star, "
     "'significant', 'yes') uses the p-value adjusted by Holm's method over all "
-    "the pairs; the unadjusted p is shown for transparency only."
+    "the pairs; the unadjusted p is shown for transparency only. The verdict's "
+    "confidence intervals are each pair's own, not adjusted; it quotes them only "
+    "for differences significant after Holm's adjustment, whose intervals "
+    "exclude 0."
 )
 
 CAPTIONS = {
