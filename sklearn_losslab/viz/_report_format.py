@@ -20,7 +20,7 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em;
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; }
-th:first-child, td.l { text-align: left; }
+th.l, td.l { text-align: left; }
 pre { white-space: pre-wrap; margin: 0.2em 0; }
 th { background: #f4f4f4; }
 figure { margin: 1.2em 0; } img { max-width: 100%; }
@@ -89,7 +89,11 @@ def html_table(header, rows, *, left=1):
 
     The first ``left`` columns are left-aligned, the others right-aligned.
     """
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    left_th = "<th class='l'>"
+    head = "".join(
+        f"{left_th if i < left else '<th>'}{html.escape(h)}</th>"
+        for i, h in enumerate(header)
+    )
 
     def cell(i, c):
         style = " class='l'" if i < left else ""
