@@ -22,10 +22,12 @@ __all__ = ["build_parser", "main"]
 COMPARE_HELP = """\
 Cross-validate LogisticNet (standardised numeric columns, one-hot encoded
 text columns) under each loss and hidden activation, on the same stratified
-folds. Print the summary: scores, epochs to the target training accuracy, and
-the corrected resampled t-test (Nadeau and Bengio, 2003) against the best;
-write summary.csv, folds.csv, tests.csv, PNG figures and a self-contained
-report.html to --out.
+folds. Print the verdict first: which configurations are indistinguishable
+from the best and by how much the others differ, with 95% intervals, by the
+corrected resampled t-test (Nadeau and Bengio, 2003) with Holm's adjustment
+over all the pairs; then the summary (scores, epochs run, epochs to the target
+training accuracy) and the pairwise tests. Write summary.csv, folds.csv,
+tests.csv, PNG figures and a self-contained report.html to --out.
 """
 
 STREAM_HELP = """\
@@ -226,6 +228,7 @@ def _compare(args):
         InputError,
         check_class_target,
         check_file,
+        describe_preprocessing,
         load_dataset,
         preprocessor,
     )
@@ -267,6 +270,7 @@ def _compare(args):
     else:
         X, y, description = load_dataset(args.dataset, args.target)
         y = check_class_target(y, args.target or "target", min_per_class=args.cv)
+        preprocessing = describe_preprocessing(X)
         _note(
             args,
             f"{description}: {n_configurations} configurations x {args.cv} folds",
@@ -285,6 +289,9 @@ def _compare(args):
                 progress=progress.update,
             )
     result.settings = {"dataset": description, **result.settings}
+    if not args.stream:  # the estimator without the preprocessing, said in words
+        result.settings["estimator"] = repr(net)
+        result.settings["preprocessing"] = preprocessing
     paths = write_comparison(
         result,
         args.out,

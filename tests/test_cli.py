@@ -103,7 +103,10 @@ def test_compare_in_process(tmp_path, capsys):
     assert code == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("Loss comparison on scikit-learn's iris dataset")
+    assert captured.out.splitlines()[2] == "Verdict:"  # the verdict first
+    assert "Holm-adjusted over the 6 pairwise comparisons" in captured.out
     assert all(label in captured.out for label in LABELS)
+    assert "all 4 feature columns standardised" in captured.out
     assert "losslab: [4/4] cross_entropy / relu done" in captured.err
     summary, folds = check_report(out, figures=has_plotting())
     assert summary["configuration"].tolist() == LABELS
@@ -150,9 +153,17 @@ def test_compare_a_csv_file_with_mixed_columns(mixed_csv, tmp_path):
     assert main([*args, "--no-figures", "-q", "--out", str(tmp_path)]) == 0
     summary, folds = check_report(tmp_path, figures=False)
     assert len(summary) == 4 and folds["test_accuracy"].notna().all()
-    assert "plants.csv (target &#x27;species&#x27;)" in (
-        tmp_path / "report.html"
-    ).read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "plants.csv (target &#x27;species&#x27;)" in page
+    # The preprocessing in words, not as a Pipeline's repr.
+    assert "ColumnTransformer" not in page and "SimpleImputer" not in page
+    assert (
+        "<li>6 numeric or boolean columns (sepal_l, sepal_w, petal_l, petal_w, "
+        "flag, size): 12 missing values (in sepal_w) replaced by the column "
+        "median, then standardised (mean 0, variance 1)</li>"
+    ) in page
+    assert "3 text columns (colour, species" not in page  # the target is not one
+    assert "2 text columns (colour, comment): 9 missing values (in colour)" in page
 
 
 @pytest.mark.slow
@@ -456,3 +467,28 @@ def test_subprocess_bad_input(tmp_path):
     assert bad.stdout == ""
     assert bad.stderr.startswith("losslab: error: no such file: 'nowhere.parquet'")
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_the_preprocessing_in_words(mixed_csv):
+    from sklearn_losslab.io._datasets import describe_preprocessing, preprocessor
+
+    frame = pd.read_csv(mixed_csv).drop(columns=["species"])
+    steps = describe_preprocessing(frame)
+    assert steps == [
+        "6 numeric or boolean columns (sepal_l, sepal_w, petal_l, petal_w, flag, "
+        "size): 12 missing values (in sepal_w) replaced by the column median, then "
+        "standardised (mean 0, variance 1)",
+        "2 text columns (colour, comment): 9 missing values (in colour) replaced by "
+        "the most frequent value, then one-hot encoded; comment has more than 30 "
+        "categories: the 29 most frequent are kept, the others grouped into one",
+    ]
+    # It describes the very columns the ColumnTransformer is given.
+    (_, _, numeric), (_, encoder, text) = preprocessor(frame).transformers
+    assert numeric == ["sepal_l", "sepal_w", "petal_l", "petal_w", "flag", "size"]
+    assert text == ["colour", "comment"]
+    assert encoder[-1].max_categories == 30
+    n_missing = frame[numeric].isna().sum()
+    assert n_missing.sum() == n_missing["sepal_w"] == 12
+    assert describe_preprocessing(frame.to_numpy()[:, :2]) == [
+        "all 2 feature columns standardised (mean 0, variance 1)"
+    ]

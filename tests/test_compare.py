@@ -28,6 +28,16 @@ LABELS = [
 TIMES = ["fit_time", "score_time"]
 
 
+def holm_by_hand(p):
+    """Holm's step-down: the i-th smallest of m times (m - i), running maximum."""
+    p = np.asarray(p, dtype=float)
+    order = np.argsort(p)
+    steps = np.minimum(1, (len(p) - np.arange(len(p))) * p[order])
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.maximum.accumulate(steps)
+    return adjusted
+
+
 @pytest.fixture(scope="module")
 def data():
     return load_iris(return_X_y=True)
@@ -91,10 +101,19 @@ def test_summary_from_folds(result):
     assert summary["test_accuracy_mean"].max() == pytest.approx(means.max())
     best = summary["configuration"] == result.best
     assert summary.loc[best, "p_value_vs_best"].isna().all()
+    assert not summary.loc[best, "different_from_best"].any()
+    # Holm over all 6 pairs decides, as in the pairwise table.
+    pairs = [(a, b) for i, a in enumerate(LABELS) for b in LABELS[i + 1 :]]
+    p_all = [result.test(a, b).pvalue for a, b in pairs]
+    holm = dict(zip(pairs, holm_by_hand(p_all)))
     for _, row in summary[~best].iterrows():
-        expected = result.test(row["configuration"], result.best).pvalue
+        label = row["configuration"]
+        expected = result.test(label, result.best).pvalue
         assert row["p_value_vs_best"] == pytest.approx(expected)
-        assert row["different_from_best"] == (expected < 0.05)
+        expected_holm = holm.get((label, result.best), holm.get((result.best, label)))
+        assert row["p_value_holm_vs_best"] == pytest.approx(expected_holm)
+        assert row["different_from_best"] == (expected_holm < 0.05)
+    assert (summary["n_iter_min"] == 40).all() and (summary["n_iter_max"] == 40).all()
     assert summary["n_reached_target"].between(0, 3).all()
 
 
@@ -104,11 +123,20 @@ def test_pairwise_tests_table(result):
     pairs = list(zip(tests["configuration_a"], tests["configuration_b"]))
     assert pairs[0] == ("mse / sigmoid", "mse / relu")
     scores = result.scores()
-    for row in tests.itertuples():
+    holm = holm_by_hand(tests["p_value"])
+    np.testing.assert_allclose(tests["p_value_holm"], holm)
+    k, ratio = 3, 50 / 100  # 3 folds of iris: 100 to train, 50 to test
+    for row, p_holm in zip(tests.itertuples(), holm):
         diff = scores[row.configuration_a] - scores[row.configuration_b]
         assert row.mean_difference == pytest.approx(diff.mean())
-        assert row.significant == (row.p_value < 0.05)
+        # The star is Holm's, never the unadjusted p's.
+        assert row.significant == (p_holm < 0.05)
+        se = np.sqrt((1 / k + ratio) * diff.var(ddof=1))
+        expected = stats.t.interval(0.95, k - 1, loc=diff.mean(), scale=se)
+        np.testing.assert_allclose([row.ci_low, row.ci_high], expected)
     assert (tests["p_value_holm"] >= tests["p_value"] - 1e-12).all()
+    # On this data an unadjusted p below 0.05 is not significant after Holm.
+    assert ((tests["p_value"] < 0.05) & ~tests["significant"]).any()
     assert repr(result).startswith("LossComparison(4 configurations x 3 folds")
 
 
@@ -260,6 +288,35 @@ def test_corrected_ttest_by_hand():
     assert per_fold.statistic == pytest.approx(t)
 
 
+def test_corrected_confidence_interval_by_hand():
+    d = A - B
+    k, ratio = len(d), 15 / 135
+    se = np.sqrt((1 / k + ratio) * np.var(d, ddof=1))
+    result = corrected_ttest(A, B, n_train=135, n_test=15)
+    assert result.standard_error == pytest.approx(se)
+    for level in (0.95, 0.9):
+        expected = stats.t.interval(level, k - 1, loc=d.mean(), scale=se)
+        np.testing.assert_allclose(result.confidence_interval(level), expected)
+    low, high = result.confidence_interval()
+    quantile = stats.t.ppf(0.975, k - 1)
+    assert low == pytest.approx(d.mean() - quantile * se)
+    assert high == pytest.approx(d.mean() + quantile * se)
+    # The 95% interval excludes 0 exactly when the two-sided p is below 0.05.
+    assert (low > 0) == (result.pvalue < 0.05)
+    greater = corrected_ttest(A, B, n_train=135, n_test=15, alternative="greater")
+    one_sided = greater.confidence_interval(0.95)
+    assert one_sided.low == pytest.approx(d.mean() - stats.t.ppf(0.95, k - 1) * se)
+    assert one_sided.high == np.inf
+    less = corrected_ttest(A, B, n_train=135, n_test=15, alternative="less")
+    assert less.confidence_interval(0.95).low == -np.inf
+    # Without the correction: scipy's own interval of the paired t-test.
+    plain = corrected_ttest(A, B, n_train=1, n_test=0).confidence_interval(0.95)
+    scipy_ci = stats.ttest_rel(A, B).confidence_interval(0.95)
+    np.testing.assert_allclose(plain, (scipy_ci.low, scipy_ci.high))
+    with pytest.raises(ValueError, match="confidence_level"):
+        result.confidence_interval(95)
+
+
 @pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
 def test_without_correction_it_is_scipys_paired_ttest(alternative):
     # n_test / n_train = 0 removes the correction term.
@@ -274,6 +331,7 @@ def test_without_correction_it_is_scipys_paired_ttest(alternative):
 def test_corrected_ttest_degenerate_cases():
     same = corrected_ttest(A, A, n_train=9, n_test=1)
     assert (same.statistic, same.pvalue) == (0.0, 1.0)
+    assert same.confidence_interval() == (0.0, 0.0)
     shifted = corrected_ttest(A + 0.01, A, n_train=9, n_test=1)
     assert shifted.statistic == np.inf and shifted.pvalue == 0.0
     with pytest.raises(ValueError, match="at least 2 folds"):
@@ -342,8 +400,14 @@ def test_summary_and_tests_of_hand_made_folds():
     order = np.argsort(p)
     holm = np.maximum.accumulate(np.minimum(1, (3 - np.arange(3)) * p[order]))
     np.testing.assert_allclose(result.tests["p_value_holm"].to_numpy()[order], holm)
+    np.testing.assert_allclose(result.tests["p_value_holm"], holm_by_hand(p))
     alpha_1 = result.pairwise_tests(alpha=1.0)
-    assert alpha_1["significant"].tolist() == (p < 1.0).tolist()
+    adjusted = result.tests["p_value_holm"].to_numpy()
+    assert alpha_1["significant"].tolist() == (adjusted < 1.0).tolist()
+    # The summary's decision is the pairwise table's, with the same Holm p.
+    assert result.summary["p_value_holm_vs_best"].iloc[1] == pytest.approx(
+        result.tests["p_value_holm"].iloc[0]
+    )
 
 
 def test_single_split_has_no_test():

@@ -1,4 +1,5 @@
 import base64
+import html
 import sys
 from html.parser import HTMLParser
 
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 
-from sklearn_losslab import compare_losses, slowdown
+from sklearn_losslab import LossComparison, compare_losses, slowdown
 from sklearn_losslab.losses import MeanSquaredError
 from sklearn_losslab.report import (
     comparison_figures,
@@ -66,7 +67,10 @@ def test_text_report(result):
         line = next(ln for ln in text.splitlines() if ln.startswith(row.configuration))
         mean, std = row["test_accuracy_mean"], row["test_accuracy_std"]
         assert f"{mean:.3f} ± {std:.3f}" in line
-        assert f"{row['test_neg_log_loss_mean']:.3f}" in line
+        # Log loss as read, positive (the scorer's neg_log_loss is negative).
+        log_loss = -row["test_neg_log_loss_mean"]
+        assert log_loss > 0 and f" {log_loss:.3f} ± " in line
+        assert f"-{log_loss:.3f}" not in line
     assert text.count("\n") > 12
     first = result.summary.iloc[0]["test_accuracy_mean"]
     assert f"{first:.4f} ±" in comparison_report(result, digits=4)
@@ -96,6 +100,140 @@ def test_dict_report(result):
     assert [p["p_value"] for p in other["pairs"]] == pytest.approx(
         result.pairwise_tests("neg_log_loss")["p_value"].tolist()
     )
+
+
+def words(text):
+    return " ".join(text.split())
+
+
+def test_every_report_leads_with_the_verdict(result):
+    verdict = result.verdict.text
+    text = comparison_report(result)
+    title, blank, heading = text.splitlines()[:3]
+    assert title.startswith("Loss comparison") and heading == "Verdict:"
+    summary_at = text.index("\nconfiguration ")
+    for paragraph in verdict.split("\n\n"):
+        assert words(paragraph) in words(text[:summary_at])
+    markdown = comparison_report(result, markdown=True)
+    assert markdown.index("### Verdict") < markdown.index("| configuration")
+    assert verdict.split("\n\n")[0] in markdown
+    page = comparison_html(result, figures=False)
+    first = page.index("<h2>Verdict</h2>")
+    assert first < page.index("<h2>Summary</h2>") < page.index("<h2>Pairwise")
+    assert html.escape(verdict.split("\n\n")[0]) in page
+    report = comparison_report(result, output_dict=True)
+    assert list(report)[0] == "verdict"
+    assert report["verdict"] == result.verdict.to_dict()
+    assert report["correction"] == "holm"
+    # Iris on 3 folds: the highest mean is no winner, and no report says so.
+    assert result.verdict.winner is None
+    for shown in (text, markdown, page):
+        assert "Best on" not in shown
+        assert "No configuration is distinguishable from the best" in shown
+    assert "Holm-adjusted over the 6 pairwise comparisons, alpha = 0.05" in text
+
+
+def _scores(scores, n_iter=10):
+    """Folds of the configurations ``{label: scores}``, 10 of 90 + 10 samples."""
+    accuracy = np.concatenate(list(scores.values()))
+    return LossComparison(
+        pd.DataFrame(
+            {
+                "configuration": np.repeat(list(scores), 10),
+                "fold": np.tile(np.arange(10), len(scores)),
+                "test_accuracy": accuracy,
+                "test_neg_log_loss": accuracy - 1.2,  # log loss 1.2 - accuracy
+                "fit_time": 1.0,
+                "n_iter": n_iter,
+                "n_train": 90,
+                "n_test": 10,
+            }
+        ),
+        histories={},
+        configurations={label: {} for label in scores},
+        scoring=["accuracy", "neg_log_loss"],
+        metric="accuracy",
+        settings={"max_iter": 40},
+    )
+
+
+@pytest.fixture(scope="module")
+def constructed():
+    rng = np.random.RandomState(1)
+    base = 0.85 + 0.01 * np.random.RandomState(0).randn(10)
+    scores = {
+        "A": base + 0.004 + 0.004 * rng.randn(10),  # raw p < 0.05 against B ...
+        "B": base + 0.004 * rng.randn(10),
+        "C": base + 0.002 + 0.01 * rng.randn(10),
+        "D": base - 0.03 + 0.004 * rng.randn(10),  # ... but only D differs
+    }
+    n_iter = np.r_[np.full(10, 40), np.arange(20, 40, 2), np.full(20, 40)]
+    return _scores(scores, n_iter=n_iter)
+
+
+def test_the_stars_are_holms(constructed):
+    tests = constructed.tests
+    raw = dict(zip(zip(tests.configuration_a, tests.configuration_b), tests.p_value))
+    assert raw["A", "B"] < 0.05 <= tests["p_value_holm"].iloc[0]  # the construction
+    report = comparison_report(constructed, output_dict=True)
+    text = comparison_report(constructed)
+    for pair in report["pairs"]:
+        assert pair["significant"] == (pair["p_value_holm"] < 0.05)
+        row = next(
+            line
+            for line in text.splitlines()
+            if line.startswith(pair["a"] + " ") and f" {pair['b']} " in line
+        )
+        assert row.endswith("yes" if pair["p_value_holm"] < 0.05 else "no")
+    summary = constructed.summary.set_index("configuration")
+    for label in "BCD":
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"{label}  "))
+        starred = line.endswith("*")
+        assert starred == (summary.loc[label, "p_value_holm_vs_best"] < 0.05)
+        assert starred == summary.loc[label, "different_from_best"]
+    assert summary["different_from_best"].tolist() == [False, False, False, True]
+    assert constructed.verdict.leaders == ["A", "C", "B"]
+    assert "tied with C" in words(text) and "It beats D by" in words(text)
+
+
+def test_epochs_run_per_configuration(constructed, result):
+    text = comparison_report(constructed)
+    line = next(ln for ln in text.splitlines() if ln.startswith("B  "))
+    assert " 29 (20-38) " in line  # the mean of 20, 22, ..., 38
+    assert "none stopped early" not in text
+    entry = comparison_report(constructed, output_dict=True)["configurations"]["B"]
+    assert (entry["epochs_min"], entry["epochs_max"]) == (20, 38)
+    assert "Every fit ran all its max_iter = 40 epochs" in comparison_report(result)
+
+
+def test_log_loss_is_positive_in_every_report(constructed):
+    log_loss = -constructed.summary["test_neg_log_loss_mean"]
+    assert (log_loss > 0).all()
+    text = comparison_report(constructed)
+    markdown = comparison_report(constructed, markdown=True)
+    page = comparison_html(constructed, figures=False)
+    for shown in (text, markdown, page):
+        assert "log loss" in shown and "neg_log_loss" not in shown
+        for value in log_loss:
+            assert f"{value:.3f} ± " in shown and f"-{value:.3f}" not in shown
+    on_loss = comparison_report(constructed, metric="neg_log_loss")
+    assert "Pairwise tests on log loss" in on_loss
+    assert "Best on log loss: A" in words(on_loss)
+    assert f"A ({log_loss.iloc[0]:.3f})" in on_loss
+
+
+def test_the_preprocessing_is_listed(constructed):
+    steps = ["numeric columns a, b: missing values replaced by the median"]
+    constructed.settings["preprocessing"] = steps
+    try:
+        text = comparison_report(constructed)
+        assert text.endswith(
+            f"Preprocessing (fitted on each training set):\n- {steps[0]}\n"
+        )
+        page = comparison_html(constructed, figures=False)
+        assert f"<ul><li>{steps[0]}</li></ul>" in page
+    finally:
+        del constructed.settings["preprocessing"]
 
 
 # ------------------------------------------------------------------ html

@@ -167,18 +167,22 @@ def check_class_counts(counts, name, *, continuous=False, min_per_class=1):
         )
 
 
+#: One-hot encoding keeps at most this many categories per column.
+MAX_CATEGORIES = 30
+
+
 def preprocessor(X):
     """Return the preprocessing for ``X``, or None for a numeric array.
 
     A DataFrame gets a ColumnTransformer: numeric and boolean columns are
     imputed by their median and standardised, the others imputed by their
-    most frequent value and one-hot encoded (at most 30 categories per
-    column, the rarer ones grouped).
+    most frequent value and one-hot encoded (at most ``MAX_CATEGORIES`` per
+    column, the rarer ones grouped). :func:`describe_preprocessing` says
+    the same in words.
     """
     if not isinstance(X, pd.DataFrame):
         return StandardScaler()
-    numeric = list(X.select_dtypes(include=["number", "bool"]).columns)
-    other = [c for c in X.columns if c not in numeric]
+    numeric, other = _column_kinds(X)
     transformers = []
     if numeric:
         transformers.append(
@@ -195,10 +199,78 @@ def preprocessor(X):
                 make_pipeline(
                     SimpleImputer(strategy="most_frequent"),
                     OneHotEncoder(
-                        handle_unknown="infrequent_if_exist", max_categories=30
+                        handle_unknown="infrequent_if_exist",
+                        max_categories=MAX_CATEGORIES,
                     ),
                 ),
                 other,
             )
         )
     return ColumnTransformer(transformers)
+
+
+def describe_preprocessing(X):
+    """Return what :func:`preprocessor` does to ``X``, one sentence a step.
+
+    Returns
+    -------
+    steps : list of str
+        For example ``["4 numeric columns (a, b, c, d): 12 missing values
+        (in b) replaced by the column median, then standardised (mean 0,
+        variance 1)", ...]``.
+    """
+    if not isinstance(X, pd.DataFrame):
+        n = np.shape(X)[1]
+        return [f"all {n} feature columns standardised (mean 0, variance 1)"]
+    numeric, other = _column_kinds(X)
+    steps = []
+    if numeric:
+        steps.append(
+            f"{_columns(numeric, 'numeric or boolean')}: "
+            f"{_missing(X, numeric, 'the column median')}standardised (mean 0, "
+            "variance 1)"
+        )
+    if other:
+        step = (
+            f"{_columns(other, 'text')}: "
+            f"{_missing(X, other, 'the most frequent value')}one-hot encoded"
+        )
+        many = [c for c in other if X[c].nunique() > MAX_CATEGORIES]
+        if many:
+            step += (
+                f"; {_join(many)} {'has' if len(many) == 1 else 'have'} more than "
+                f"{MAX_CATEGORIES} categories: the {MAX_CATEGORIES - 1} most "
+                "frequent are kept, the others grouped into one"
+            )
+        steps.append(step)
+    return steps
+
+
+def _column_kinds(X):
+    numeric = list(X.select_dtypes(include=["number", "bool"]).columns)
+    return numeric, [c for c in X.columns if c not in numeric]
+
+
+def _columns(columns, kind):
+    shown = ", ".join(map(str, columns[:10])) + (", ..." if len(columns) > 10 else "")
+    plural = "column" if len(columns) == 1 else "columns"
+    return f"{len(columns)} {kind} {plural} ({shown})"
+
+
+def _missing(X, columns, replacement):
+    counts = X[columns].isna().sum()
+    counts = counts[counts > 0]
+    if counts.empty:
+        return ""
+    total = int(counts.sum())
+    if len(counts) == 1:
+        where = f"in {counts.index[0]}"
+    else:
+        where = _join(f"{n} in {c}" for c, n in counts.items())
+    values = "value" if total == 1 else "values"
+    return f"{total} missing {values} ({where}) replaced by {replacement}, then "
+
+
+def _join(words):
+    words = [str(w) for w in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

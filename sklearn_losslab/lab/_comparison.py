@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._stats import CorrectedTtestResult, corrected_ttest, holm
+from ._verdict import conclude
 
 __all__ = ["LossComparison", "epochs_to_target"]
 
@@ -92,18 +93,27 @@ class LossComparison:
         ``n_folds``, ``<column>_mean`` and ``<column>_std`` of each score
         (the standard deviation over the folds, ``ddof=0`` as in
         GridSearchCV's ``cv_results_``), ``fit_time_mean``, ``n_iter_mean``,
+        ``n_iter_min`` and ``n_iter_max`` (epochs run, over the folds),
         ``n_stuck`` (folds that ended stuck),
         ``epochs_to_target_mean`` (over the folds that reached the target)
-        and ``n_reached_target``, ``rank`` by ``metric``, and
-        ``p_value_vs_best`` and ``different_from_best``: the corrected
-        t-test of each configuration against the best one.
+        and ``n_reached_target``, ``rank`` by ``metric``, and the test of
+        each configuration against the best one (the highest mean
+        ``metric``), the row of their pair in ``tests``: ``p_value_vs_best``
+        (unadjusted), ``p_value_holm_vs_best`` and ``different_from_best``
+        (``p_value_holm_vs_best < alpha``).
 
     tests : pandas.DataFrame
         One row per pair of configurations: ``configuration_a``,
-        ``configuration_b``, ``metric``, ``mean_difference`` (a - b), ``t``,
-        ``df``, ``p_value``, ``p_value_holm`` (Holm's adjustment over all
-        pairs, for those who look at every pair at once) and ``significant``
-        (``p_value < alpha``).
+        ``configuration_b``, ``metric``, ``mean_difference`` (a - b),
+        ``ci_low`` and ``ci_high`` (its ``1 - alpha`` confidence interval,
+        for the pair on its own), ``t``, ``df``, ``p_value`` (unadjusted),
+        ``p_value_holm`` (Holm's adjustment over all the pairs) and
+        ``significant`` (``p_value_holm < alpha``).
+
+    verdict : Verdict
+        The conclusion in words (``verdict.text``) and as fields for
+        ``metric`` and ``alpha``; :meth:`conclude` makes one for other
+        choices.
 
     histories, estimators, configurations, scoring, metric, alpha, \
     target_accuracy, settings
@@ -113,6 +123,14 @@ class LossComparison:
     --------
     sklearn_losslab.compare_losses : What makes one.
     sklearn_losslab.compare.corrected_ttest : The test of ``tests``.
+
+    Notes
+    -----
+    One correction decides everything: a difference is significant when its
+    p-value, adjusted by Holm's step-down method over all the ``n (n - 1) /
+    2`` pairs of the ``n`` configurations, is below ``alpha``. That holds for
+    ``tests["significant"]``, ``summary["different_from_best"]`` and the
+    verdict alike; the unadjusted ``p_value`` is kept for transparency only.
     """
 
     def __init__(
@@ -139,6 +157,7 @@ class LossComparison:
         self.settings = dict(settings or {})
         self.summary = self.summarize()
         self.tests = self.pairwise_tests()
+        self.verdict = self.conclude()
 
     @property
     def labels(self):
@@ -147,9 +166,11 @@ class LossComparison:
 
     @property
     def best(self):
-        """The label of the configuration with the best mean ``metric``.
+        """The label of the configuration with the highest mean ``metric``.
 
-        None when no configuration has a finite mean (every fit failed).
+        Only the highest mean: other configurations may not be
+        distinguishable from it (see ``verdict.leaders``). None when no
+        configuration has a finite mean (every fit failed).
         """
         return self._best(self.metric)
 
@@ -218,7 +239,8 @@ class LossComparison:
             A scoring name; None is ``self.metric``.
 
         alpha : float, default=None
-            Significance level; None is ``self.alpha``.
+            Significance level, and ``1 - alpha`` the confidence level of the
+            intervals; None is ``self.alpha``.
 
         Returns
         -------
@@ -231,21 +253,25 @@ class LossComparison:
         for i, a in enumerate(self.labels):
             for b in self.labels[i + 1 :]:
                 result = self.test(a, b, metric=metric)
+                low, high = result.confidence_interval(1 - alpha)
                 rows.append(
                     {
                         "configuration_a": a,
                         "configuration_b": b,
                         "metric": metric,
                         "mean_difference": result.mean_difference,
+                        "ci_low": low,
+                        "ci_high": high,
                         "t": result.statistic,
                         "df": result.df,
                         "p_value": result.pvalue,
                     }
                 )
         columns = ["configuration_a", "configuration_b", "metric", "mean_difference"]
-        tests = pd.DataFrame(rows, columns=[*columns, "t", "df", "p_value"])
+        columns += ["ci_low", "ci_high", "t", "df", "p_value"]
+        tests = pd.DataFrame(rows, columns=columns)
         tests["p_value_holm"] = holm(tests["p_value"].to_numpy())
-        tests["significant"] = tests["p_value"] < alpha
+        tests["significant"] = tests["p_value_holm"] < alpha
         return tests
 
     def summarize(self, metric=None, *, alpha=None):
@@ -272,6 +298,12 @@ class LossComparison:
             dict.fromkeys(k for params in self.configurations.values() for k in params)
         )
         best = self._best(metric)
+        tests = self.pairwise_tests(metric, alpha=alpha)
+        pair_p = {}
+        for row in tests.itertuples():
+            p = (row.p_value, row.p_value_holm)
+            pair_p[row.configuration_a, row.configuration_b] = p
+            pair_p[row.configuration_b, row.configuration_a] = p
         rows = []
         for label in self.labels:
             group = folds[folds["configuration"] == label]
@@ -284,22 +316,70 @@ class LossComparison:
                 row[f"{column}_std"] = values.std()
             row["fit_time_mean"] = group["fit_time"].mean()
             row["n_iter_mean"] = group["n_iter"].mean()
+            row["n_iter_min"] = group["n_iter"].min()
+            row["n_iter_max"] = group["n_iter"].max()
             if "stuck" in group:
                 row["n_stuck"] = int(group["stuck"].sum())
             if "epochs_to_target" in group:
                 row["epochs_to_target_mean"] = group["epochs_to_target"].mean()
                 row["n_reached_target"] = int(group["epochs_to_target"].notna().sum())
-            if label == best or best is None:
-                row["p_value_vs_best"] = np.nan
-            else:
-                row["p_value_vs_best"] = self.test(label, best, metric=metric).pvalue
-            row["different_from_best"] = bool(row["p_value_vs_best"] < alpha)
+            p, p_holm = pair_p.get((label, best), (np.nan, np.nan))
+            row["p_value_vs_best"], row["p_value_holm_vs_best"] = p, p_holm
+            row["different_from_best"] = bool(p_holm < alpha)
             rows.append(row)
         summary = pd.DataFrame(rows)
         ranks = summary[f"test_{metric}_mean"].rank(ascending=False, method="min")
         position = list(summary.columns).index("p_value_vs_best")
         summary.insert(position, "rank", ranks.astype("Int64"))
         return summary
+
+    def conclude(self, metric=None, *, alpha=None):
+        """Return the conclusion of the comparison on ``metric``, in words.
+
+        The verdict reads the pairwise tests: a difference counts when its
+        Holm-adjusted p-value is below ``alpha``. It names the configuration
+        with the highest mean together with those not distinguishable from
+        it (and no winner at all when none differs), gives the size of each
+        significant difference with its ``1 - alpha`` confidence interval
+        and, when every loss is crossed with every activation, the loss
+        effect under each activation.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            A scoring name; None is ``self.metric``.
+
+        alpha : float, default=None
+            Significance level; None is ``self.alpha``.
+
+        Returns
+        -------
+        verdict : Verdict
+            ``text`` (also ``str(verdict)``), and as fields ``leaders``,
+            ``winner``, ``differences``, ``loss_effects`` and the declared
+            correction (``correction``, ``n_comparisons``, ``alpha``);
+            ``to_dict()`` gives them as plain values.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sklearn_losslab import LossComparison
+        >>> folds = pd.DataFrame({
+        ...     "configuration": ["A"] * 5 + ["B"] * 5,
+        ...     "fold": [0, 1, 2, 3, 4] * 2,
+        ...     "test_accuracy": [.90, .92, .91, .93, .90, .85, .88, .86, .87, .86],
+        ...     "fit_time": 1.0, "n_iter": 10, "n_train": 80, "n_test": 20})
+        >>> result = LossComparison(
+        ...     folds, histories={}, configurations={"A": {}, "B": {}},
+        ...     scoring=["accuracy"], metric="accuracy")
+        >>> print(result.conclude())
+        Best on accuracy: A (0.912), distinguishable from every other
+        configuration (Holm-adjusted over the 1 pairwise comparison,
+        alpha = 0.05). It beats B by 4.8 points of accuracy (95% CI 3.2 to 6.4).
+        >>> result.conclude(alpha=0.0001).leaders
+        ['A', 'B']
+        """
+        return conclude(self, metric, alpha)
 
     def _metric(self, metric):
         metric = self.metric if metric is None else metric
@@ -311,5 +391,5 @@ class LossComparison:
         n_folds = self.folds["fold"].nunique()
         return (
             f"{type(self).__name__}({len(self.labels)} configurations x {n_folds} "
-            f"folds, metric={self.metric!r}, best={self.best!r})"
+            f"folds, metric={self.metric!r}, leaders={self.verdict.leaders!r})"
         )

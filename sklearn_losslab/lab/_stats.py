@@ -11,24 +11,86 @@ from collections import namedtuple
 import numpy as np
 from scipy import stats
 
-__all__ = ["CorrectedTtestResult", "corrected_ttest", "holm"]
+__all__ = ["ConfidenceInterval", "CorrectedTtestResult", "corrected_ttest", "holm"]
 
-CorrectedTtestResult = namedtuple(
-    "CorrectedTtestResult", ["statistic", "pvalue", "df", "mean_difference"]
-)
-CorrectedTtestResult.__doc__ = """Result of :func:`corrected_ttest`.
+ConfidenceInterval = namedtuple("ConfidenceInterval", ["low", "high"])
+ConfidenceInterval.__doc__ = """A confidence interval: ``low`` and ``high`` (float)."""
 
-Attributes
-----------
-statistic : float
-    The corrected t statistic.
-pvalue : float
-    The p-value of the test.
-df : int
-    Degrees of freedom, the number of folds minus one.
-mean_difference : float
-    Mean over the folds of ``scores_a - scores_b``.
-"""
+
+class CorrectedTtestResult(
+    namedtuple("CorrectedTtestResult", ["statistic", "pvalue", "df", "mean_difference"])
+):
+    """Result of :func:`corrected_ttest`.
+
+    A named tuple of ``(statistic, pvalue, df, mean_difference)`` which,
+    like :func:`scipy.stats.ttest_rel`'s result, also has a
+    :meth:`confidence_interval` method.
+
+    Attributes
+    ----------
+    statistic : float
+        The corrected t statistic.
+    pvalue : float
+        The p-value of the test.
+    df : int
+        Degrees of freedom, the number of folds minus one.
+    mean_difference : float
+        Mean over the folds of ``scores_a - scores_b``.
+    standard_error : float
+        The corrected standard error of ``mean_difference``,
+        ``sqrt((1/k + n_test/n_train) var)``; NaN when unknown.
+    alternative : {'two-sided', 'greater', 'less'}
+        The alternative hypothesis of the test.
+    """
+
+    def __new__(
+        cls,
+        statistic,
+        pvalue,
+        df,
+        mean_difference,
+        *,
+        standard_error=np.nan,
+        alternative="two-sided",
+    ):
+        self = super().__new__(cls, statistic, pvalue, df, mean_difference)
+        self.standard_error = standard_error
+        self.alternative = alternative
+        return self
+
+    def confidence_interval(self, confidence_level=0.95):
+        """Return the confidence interval of the mean difference.
+
+        The interval of the corrected test: ``mean_difference`` plus or minus
+        the Student's t quantile with ``df`` degrees of freedom times
+        ``standard_error``, two-sided or one-sided as the test's
+        ``alternative``.
+
+        Parameters
+        ----------
+        confidence_level : float, default=0.95
+            The confidence level, in [0, 1).
+
+        Returns
+        -------
+        ci : ConfidenceInterval
+            ``low`` and ``high``; NaN without a standard error (fewer than 2
+            folds), infinite on the open side of a one-sided test.
+        """
+        if not 0 <= confidence_level < 1:
+            raise ValueError(
+                f"confidence_level must be in [0, 1), got {confidence_level!r}."
+            )
+        mean, se = self.mean_difference, self.standard_error
+        if self.df < 1 or not np.isfinite(se) or not np.isfinite(mean):
+            return ConfidenceInterval(np.nan, np.nan)
+        if self.alternative == "two-sided":
+            half = stats.t.ppf((1 + confidence_level) / 2, self.df) * se
+            return ConfidenceInterval(float(mean - half), float(mean + half))
+        half = stats.t.ppf(confidence_level, self.df) * se
+        if self.alternative == "greater":
+            return ConfidenceInterval(float(mean - half), np.inf)
+        return ConfidenceInterval(-np.inf, float(mean + half))
 
 
 def corrected_ttest(scores_a, scores_b, *, n_train, n_test, alternative="two-sided"):
@@ -69,10 +131,11 @@ def corrected_ttest(scores_a, scores_b, *, n_train, n_test, alternative="two-sid
     Returns
     -------
     result : CorrectedTtestResult
-        ``statistic``, ``pvalue``, ``df`` and ``mean_difference``. When all
+        ``statistic``, ``pvalue``, ``df`` and ``mean_difference``, and the
+        ``standard_error`` behind ``result.confidence_interval()``. When all
         the differences are equal the variance is zero: the statistic is 0
         (p-value 1 for a two-sided test) if they are zero, and infinite
-        otherwise.
+        otherwise; the interval is the single point ``mean_difference``.
 
     See Also
     --------
@@ -94,6 +157,9 @@ def corrected_ttest(scores_a, scores_b, *, n_train, n_test, alternative="two-sid
     >>> result = corrected_ttest(a, b, n_train=80, n_test=20)
     >>> round(result.statistic, 2), round(result.pvalue, 4)
     (8.55, 0.001)
+    >>> low, high = result.confidence_interval(0.95)
+    >>> round(low, 3), round(high, 3)
+    (0.032, 0.064)
     """
     a = np.asarray(scores_a, dtype=float)
     b = np.asarray(scores_b, dtype=float)
@@ -127,7 +193,14 @@ def corrected_ttest(scores_a, scores_b, *, n_train, n_test, alternative="two-sid
         p = stats.t.sf(t, df)
     else:
         p = stats.t.cdf(t, df)
-    return CorrectedTtestResult(float(t), float(min(p, 1.0)), df, mean)
+    return CorrectedTtestResult(
+        float(t),
+        float(min(p, 1.0)),
+        df,
+        mean,
+        standard_error=float(np.sqrt(variance)),
+        alternative=alternative,
+    )
 
 
 def holm(p_values):

@@ -29,10 +29,14 @@ from ..nn.losses import LOSSES, Loss
 from ..training._diagnosis import stuck_findings
 from ._comparison import LossComparison, epochs_to_target
 from ._stats import CorrectedTtestResult, corrected_ttest
+from ._verdict import Difference, LossEffect, Verdict
 
 __all__ = [
     "CorrectedTtestResult",
+    "Difference",
     "LossComparison",
+    "LossEffect",
+    "Verdict",
     "compare_losses",
     "corrected_ttest",
 ]
@@ -114,7 +118,8 @@ def compare_losses(
         The scoring name the significance tests use; None is the first one.
 
     alpha : float, default=0.05
-        Significance level of the tests.
+        Significance level of the tests, after Holm's adjustment over all the
+        pairs of configurations.
 
     return_train_score : bool, default=False
         Whether to score the training sets too (``train_<name>`` columns).
@@ -155,9 +160,11 @@ def compare_losses(
     t-test of Nadeau and Bengio (2003), paired over the folds
     (:func:`corrected_ttest`): the folds share training samples, so their
     scores are not independent and the ordinary paired t-test would find
-    differences that are not there. ``result.summary`` tests every
-    configuration against the best one, ``result.tests`` every pair (with
-    Holm's adjustment alongside).
+    differences that are not there. ``result.tests`` tests every pair, and
+    a difference is significant when its p-value, adjusted by Holm's method
+    over all the pairs, is below ``alpha``; ``result.summary`` gives each
+    configuration's pair with the best one. The unadjusted p-values are kept
+    for transparency, never used to decide.
 
     Fits that stop at ``max_iter`` raise ConvergenceWarning, which is
     silenced here: comparing after a fixed budget of epochs is the point.
@@ -179,6 +186,8 @@ def compare_losses(
     ['mse / sigmoid', 'mse / relu', 'cross_entropy / sigmoid', 'cross_entropy / relu']
     >>> result.best
     'cross_entropy / relu'
+    >>> result.verdict.winner is None  # the highest mean, but no winner on 3 folds
+    True
     >>> result.folds.shape[0]
     12
     """
@@ -243,6 +252,7 @@ def compare_losses(
         "n_samples": len(y),
         "n_folds": len(splits),
         "estimator": repr(base),
+        "max_iter": find_logistic_net(base)[0].max_iter,
         "random_state": random_state,
         "method": f"{len(splits)}-fold cross-validation",
     }

@@ -61,7 +61,9 @@ def comparison_figures(result, *, fold=0):
 def _scores_figure(result):
     import matplotlib.pyplot as plt
 
-    scores = result.scores()
+    from ..lab._verdict import metric_name, metric_sign
+
+    scores = metric_sign(result.metric) * result.scores()  # log loss positive
     fig, ax = plt.subplots(figsize=(1.6 * len(scores.columns) + 2, 4))
     positions = np.arange(len(scores.columns))
     for _, fold_scores in scores.iterrows():
@@ -74,7 +76,7 @@ def _scores_figure(result):
         capsize=4, zorder=3, label="mean ± std",
     )  # fmt: skip
     ax.set_xticks(positions, [label.replace(" / ", "\n") for label in scores.columns])
-    ax.set_ylabel(f"test {result.metric}")
+    ax.set_ylabel(f"test {metric_name(result.metric)}")
     ax.set_title("Test score of each fold (grey lines join a fold)")
     ax.legend()
     fig.tight_layout()

@@ -8,8 +8,11 @@ they compute nothing.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import html
+import textwrap
 
 import numpy as np
+
+from ..lab._verdict import correction_phrase, format_p, metric_name, metric_sign
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em;
@@ -17,11 +20,13 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em;
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.7em; text-align: right; }
-th:first-child, td.l { text-align: left; }
+th.l, td.l { text-align: left; }
 pre { white-space: pre-wrap; margin: 0.2em 0; }
 th { background: #f4f4f4; }
 figure { margin: 1.2em 0; } img { max-width: 100%; }
 figcaption, .note { color: #555; font-size: 0.9em; }
+.verdict { font-size: 1.05em; border-left: 4px solid #4a7ab5;
+           padding: 0.3em 0 0.3em 0.8em; background: #f5f8fc; }
 """
 
 
@@ -30,8 +35,12 @@ TEST_NOTE = (
     "Differences are tested with the corrected resampled t-test of Nadeau and "
     "Bengio (2003), paired over the folds: the folds share training samples, so "
     "the variance of the mean difference is inflated by (1/k + n_test/n_train) "
-    "and the statistic has k - 1 degrees of freedom. p-values are not adjusted "
-    "for the number of pairs; the pairwise table also gives Holm's adjustment."
+    "and the statistic has k - 1 degrees of freedom. Every decision (a star, "
+    "'significant', 'yes') uses the p-value adjusted by Holm's method over all "
+    "the pairs; the unadjusted p is shown for transparency only. The verdict's "
+    "confidence intervals are each pair's own, not adjusted; it quotes them only "
+    "for differences significant after Holm's adjustment, whose intervals "
+    "exclude 0."
 )
 
 CAPTIONS = {
@@ -51,8 +60,6 @@ CAPTIONS = {
         "configurations, which is why the test is paired."
     ),
 }
-
-NO_TEST = "No significance test: a single train/test split has no spread."
 
 
 def format_table(header, rows, *, markdown=False, left=1):
@@ -82,7 +89,11 @@ def html_table(header, rows, *, left=1):
 
     The first ``left`` columns are left-aligned, the others right-aligned.
     """
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    left_th = "<th class='l'>"
+    head = "".join(
+        f"{left_th if i < left else '<th>'}{html.escape(h)}</th>"
+        for i, h in enumerate(header)
+    )
 
     def cell(i, c):
         style = " class='l'" if i < left else ""
@@ -105,23 +116,27 @@ def html_page(title, body):
 
 
 def summary_rows(data, digits):
-    """Header and rows of the summary table (mean ± std; the test vs the best)."""
+    """Header and rows of the summary table (mean ± std; the test vs the best).
+
+    Scores are shown as read: a negated loss (``neg_log_loss``) as the
+    positive loss ("log loss").
+    """
     entries = data["configurations"]
     tested = data["tested"]
     names = list(data["scoring"])
     target = data["target_accuracy"]
-    header = ["configuration", *names, "epochs"]
+    header = ["configuration", *map(metric_name, names), "epochs run"]
     header += [f"epochs to {target:g} acc."] if target else []
     header += ["fit time (s)", "rank"]
-    header += [f"p vs best ({data['metric']})"] if tested else []
+    header += [f"p vs best ({metric_name(data['metric'])}, Holm)"] if tested else []
     rows = []
     for label, entry in entries.items():
         row = [label]
         for name in names:
-            score = entry[name]
-            text = f"{score['mean']:.{digits}f}"
+            score, sign = entry[name], metric_sign(name)
+            text = f"{sign * score['mean']:.{digits}f}"
             row.append(f"{text} ± {score['std']:.{digits}f}" if tested else text)
-        row.append(f"{entry['epochs_run']:.4g}")
+        row.append(epochs_run(entry))
         if target:
             reached, n_folds = entry["n_reached_target"], entry["n_folds"]
             mean = f"{entry['epochs_to_target']:.3g}" if reached else "-"
@@ -130,20 +145,50 @@ def summary_rows(data, digits):
         row.append("" if entry["rank"] is None else str(entry["rank"]))
         if tested:
             mark = " *" if entry["different_from_best"] else ""
-            p = format_p(entry["p_value_vs_best"]) + mark
+            p = format_p(entry["p_value_holm_vs_best"]) + mark
             row.append("best" if label == data["best"] else p)
         rows.append(row)
     return header, rows
 
 
+def epochs_run(entry):
+    """The mean epochs run over the folds, with their range when they differ."""
+    low, high = entry["epochs_min"], entry["epochs_max"]
+    text = f"{entry['epochs_run']:.4g}"
+    return text if low == high or np.isnan(low) else f"{text} ({low:g}-{high:g})"
+
+
+def epochs_note(data):
+    """Say what the epochs column holds, and when every fit ran its budget."""
+    entries = list(data["configurations"].values())
+    note = (
+        "Epochs run: the fitted models' n_iter_, averaged over the folds (the "
+        "range in brackets when the folds differ)."
+    )
+    budgets = {entry["max_iter"] for entry in entries}
+    full = all(
+        entry["epochs_min"] == entry["epochs_max"] == entry["max_iter"]
+        for entry in entries
+    )
+    if full and len(budgets) == 1:
+        note += (
+            f" Every fit ran all its max_iter = {budgets.pop():g} epochs: none "
+            "stopped early."
+        )
+    return note
+
+
 def pair_rows(data, digits):
-    header = ["a", "b", "mean a - b", "t", "p", "p (Holm)", f"p < {data['alpha']:g}"]
+    """Header and rows of the pairwise tests (a negated loss shown as the loss)."""
+    sign = metric_sign(data["metric"])
+    header = ["a", "b", "mean a - b", "t", "p", "p (Holm)"]
+    header.append(f"Holm p < {data['alpha']:g}")
     rows = [
         [
             p["a"],
             p["b"],
-            f"{p['mean_difference']:+.{digits}f}",
-            f"{p['t']:.3g}",
+            f"{sign * p['mean_difference']:+.{digits}f}",
+            f"{sign * p['t']:.3g}",
             format_p(p["p_value"]),
             format_p(p["p_value_holm"]),
             "yes" if p["significant"] else "no",
@@ -153,41 +198,54 @@ def pair_rows(data, digits):
     return header, rows
 
 
+def star_note(data):
+    """What the summary's star means, with the declared correction."""
+    phrase = correction_phrase(len(data["pairs"]), data["alpha"])
+    return f"* differs from the best by the {data['test']} ({phrase})."
+
+
+def verdict_paragraphs(data):
+    """The verdict's paragraphs (the overall one, then the loss effects)."""
+    return data["verdict"]["text"].split("\n\n")
+
+
 def comparison_text(data, digits, markdown):
-    lines = []
+    """The text (or markdown) report: the verdict first, then the tables."""
     title = "Loss comparison"
     if data["dataset"]:
         title += f" on {data['dataset']}"
     title += f": {data['method']}"
     if data["n_samples"]:
         title += f", {data['n_samples']} samples"
-    lines += [f"## {title}" if markdown else title, ""]
-    header, rows = summary_rows(data, digits)
-    lines += format_table(header, rows, markdown=markdown)
-    lines.append("")
+    lines = [f"## {title}" if markdown else title, ""]
+    lines += ["### Verdict" if markdown else "Verdict:", ""]
+    for paragraph in verdict_paragraphs(data):
+        if markdown:
+            lines.append(paragraph)
+        else:  # indented, so that no line starts like a table row
+            lines += textwrap.wrap(
+                paragraph, 88, initial_indent="  ", subsequent_indent="  ",
+                break_on_hyphens=False,
+            )  # fmt: skip
+        lines.append("")
     stuck = stuck_sentence(data)
     if stuck:
         lines += [stuck, ""]
-    if data["best"] is None:
-        lines.append(f"No configuration has a finite mean {data['metric']}.")
-    elif not data["tested"]:
-        lines.append(NO_TEST)
-    else:
-        lines.append(
-            f"Best on {data['metric']}: {data['best']}. * differs from the best at "
-            f"alpha={data['alpha']:g} by the {data['test']}."
-        )
-        if data["pairs"]:
-            lines += ["", f"Pairwise tests on {data['metric']}:", ""]
-            header, rows = pair_rows(data, digits)
-            lines += format_table(header, rows, markdown=markdown, left=2)
+    header, rows = summary_rows(data, digits)
+    lines += format_table(header, rows, markdown=markdown)
+    lines.append("")
+    notes = [star_note(data)] if data["tested"] and data["pairs"] else []
+    if notes and markdown:
+        notes = ["\\" + notes[0]]  # a star, not a list item
+    lines.append(" ".join([*notes, epochs_note(data)]))
+    if data["tested"] and data["pairs"]:
+        lines += ["", f"Pairwise tests on {metric_name(data['metric'])}:", ""]
+        header, rows = pair_rows(data, digits)
+        lines += format_table(header, rows, markdown=markdown, left=2)
+    if data["preprocessing"]:
+        lines += ["", "Preprocessing (fitted on each training set):"]
+        lines += [f"- {step}" for step in data["preprocessing"]]
     return "\n".join(lines) + "\n"
-
-
-def format_p(p):
-    if np.isnan(p):
-        return "-"
-    return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
 
 
 def stuck_sentence(data):

@@ -18,20 +18,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._report_figures import comparison_figures, figures_unavailable, png_bytes
+from ..lab._verdict import metric_name
+from ._report_figures import comparison_figures, figures_unavailable
 from ._report_format import (
     CAPTIONS,
-    NO_TEST,
     TEST_NAME,
     TEST_NOTE,
     comparison_text,
-    format_table,
+    epochs_note,
     html_page,
     html_table,
     pair_rows,
+    star_note,
     stuck_sentence,
     summary_rows,
+    verdict_paragraphs,
 )
+from ._slowdown_report import slowdown_report, write_slowdown
 
 __all__ = [
     "comparison_figures",
@@ -46,7 +49,7 @@ __all__ = [
 def comparison_report(
     result, *, metric=None, alpha=None, digits=3, markdown=False, output_dict=False
 ):
-    """Build a report of a loss comparison: the summary and the pairwise tests.
+    """Build a report of a loss comparison: the verdict, the summary, the tests.
 
     Parameters
     ----------
@@ -71,15 +74,22 @@ def comparison_report(
     Returns
     -------
     report : str or dict
-        Text (or markdown) with one row per configuration: the mean and
-        standard deviation of each score over the folds, epochs run, epochs
-        to the target training accuracy (with how many folds reached it),
-        fit time, rank and the p-value against the best configuration;
-        then every pair. As a dict: ``{"metric", "alpha", "test", "method",
-        "dataset", "n_samples", "target_accuracy", "scoring", "best",
-        "tested", "configurations": {label: {...}}, "pairs": [...]}``, where
-        ``tested`` is False for a single split (no test possible) and
-        ``best`` None when no configuration has a finite mean score.
+        Text (or markdown) that leads with the verdict (see
+        :meth:`~sklearn_losslab.LossComparison.conclude`), then one row per
+        configuration: the mean and standard deviation of each score over
+        the folds (a negated loss such as ``neg_log_loss`` shown as the
+        positive loss), epochs run, epochs to the target training accuracy
+        (with how many folds reached it), fit time, rank and the
+        Holm-adjusted p-value against the best configuration; then every
+        pair, and the preprocessing when ``result.settings`` describes it.
+        As a dict: ``{"verdict", "metric", "alpha", "correction", "test",
+        "method", "dataset", "n_samples", "target_accuracy", "scoring",
+        "best", "tested", "preprocessing", "configurations": {label:
+        {...}}, "pairs": [...]}``, where ``verdict`` is
+        ``Verdict.to_dict()``, the scores keep the scorer's sign, ``tested``
+        is False for a single split (no test possible) and ``best`` is the
+        highest mean (None when no configuration has a finite mean score),
+        which is not a verdict.
 
     Examples
     --------
@@ -91,6 +101,8 @@ def comparison_report(
     >>> report = comparison_report(result, output_dict=True)
     >>> report["best"], report["configurations"]["cross_entropy / relu"]["rank"]
     ('cross_entropy / relu', 1)
+    >>> report["verdict"]["winner"] is None  # the highest mean is not a winner
+    True
     """
     data = _comparison_data(result, metric, alpha)
     if output_dict:
@@ -103,6 +115,8 @@ def _comparison_data(result, metric, alpha):
     alpha = result.alpha if alpha is None else alpha
     summary = result.summarize(metric, alpha=alpha)
     tests = result.pairwise_tests(metric, alpha=alpha)
+    verdict = result.conclude(metric, alpha=alpha)
+    budget = result.settings.get("max_iter", np.nan)
     configurations = {}
     for _, row in summary.iterrows():
         entry = {}
@@ -116,6 +130,10 @@ def _comparison_data(result, metric, alpha):
                     }
         entry["fit_time"] = float(row["fit_time_mean"])
         entry["epochs_run"] = float(row["n_iter_mean"])
+        entry["epochs_min"] = float(row["n_iter_min"])
+        entry["epochs_max"] = float(row["n_iter_max"])
+        params = result.configurations.get(row["configuration"], {})
+        entry["max_iter"] = float(params.get("max_iter", budget))
         if "epochs_to_target_mean" in row:
             entry["epochs_to_target"] = float(row["epochs_to_target_mean"])
             entry["n_reached_target"] = int(row["n_reached_target"])
@@ -123,6 +141,7 @@ def _comparison_data(result, metric, alpha):
         entry["n_stuck"] = int(row.get("n_stuck", 0))
         entry["rank"] = None if pd.isna(row["rank"]) else int(row["rank"])
         entry["p_value_vs_best"] = float(row["p_value_vs_best"])
+        entry["p_value_holm_vs_best"] = float(row["p_value_holm_vs_best"])
         entry["different_from_best"] = bool(row["different_from_best"])
         configurations[row["configuration"]] = entry
     pairs = [
@@ -130,6 +149,8 @@ def _comparison_data(result, metric, alpha):
             "a": row.configuration_a,
             "b": row.configuration_b,
             "mean_difference": float(row.mean_difference),
+            "ci_low": float(row.ci_low),
+            "ci_high": float(row.ci_high),
             "t": float(row.t),
             "df": int(row.df),
             "p_value": float(row.p_value),
@@ -139,8 +160,10 @@ def _comparison_data(result, metric, alpha):
         for row in tests.itertuples()
     ]
     return {
+        "verdict": verdict.to_dict(),
         "metric": metric,
         "alpha": alpha,
+        "correction": verdict.correction,
         "test": TEST_NAME,
         "method": result.settings.get("method", ""),
         "dataset": result.settings.get("dataset"),
@@ -149,6 +172,7 @@ def _comparison_data(result, metric, alpha):
         "scoring": list(result.scoring),
         "best": result._best(metric),
         "tested": result.folds["fold"].nunique() > 1,
+        "preprocessing": list(result.settings.get("preprocessing", [])),
         "configurations": configurations,
         "pairs": pairs,
     }
@@ -189,13 +213,25 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
     body = [f"<p>{html.escape(data['method'])}"]
     if data["n_samples"]:
         body[0] += f", {data['n_samples']} samples"
-    body[0] += f"; scores: {html.escape(', '.join(data['scoring']))}.</p>"
+    scores = ", ".join(map(metric_name, data["scoring"]))
+    body[0] += f"; scores: {html.escape(scores)}.</p>"
+    body.append("<h2>Verdict</h2>")
+    body += [
+        f"<p class='verdict'>{html.escape(paragraph)}</p>"
+        for paragraph in verdict_paragraphs(data)
+    ]
+    stuck = stuck_sentence(data)
+    if stuck:
+        body.append(f"<p class='warning'><b>{html.escape(stuck)}</b></p>")
     body.append("<h2>Summary</h2>")
     body.append(html_table(*summary_rows(data, digits)))
     target = data["target_accuracy"]
     reading = ""
     if data["tested"]:
         reading = "Scores: mean ± standard deviation over the folds. "
+    if data["tested"] and data["pairs"]:
+        reading += star_note(data) + " "
+    reading += epochs_note(data) + " "
     if target:
         reading += (
             f"Epochs to {target:g} acc.: the first epoch whose training accuracy "
@@ -203,26 +239,11 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
             "number in brackets). "
         )
     body.append(f"<p class='note'>{html.escape(reading)}</p>")
-    stuck = stuck_sentence(data)
-    if stuck:
-        body.append(f"<p class='warning'><b>{html.escape(stuck)}</b></p>")
-    if data["best"] is not None:
-        best = (
-            f"<p>Best on <b>{html.escape(data['metric'])}</b>: "
-            f"{html.escape(data['best'])}."
-        )
-        if data["tested"]:
-            best += (
-                " * marks a configuration that differs from the best at alpha = "
-                f"{data['alpha']:g}."
-            )
-        body.append(best + "</p>")
-    if data["tested"]:
-        body.append(f"<h2>Pairwise tests on {html.escape(data['metric'])}</h2>")
+    if data["tested"] and data["pairs"]:
+        name = html.escape(metric_name(data["metric"]))
+        body.append(f"<h2>Pairwise tests on {name}</h2>")
         body.append(html_table(*pair_rows(data, digits), left=2))
         body.append(f"<p class='note'>{html.escape(TEST_NOTE)}</p>")
-    else:
-        body.append(f"<p class='note'>{NO_TEST}</p>")
     body.append("<h2>Figures</h2>")
     for name, image in figures.items():
         encoded = base64.b64encode(image).decode("ascii")
@@ -243,6 +264,9 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
 
 
 def _html_value(value):
+    if isinstance(value, (list, tuple)):
+        items = "".join(f"<li>{html.escape(str(item))}</li>" for item in value)
+        return f"<ul>{items}</ul>"
     text = html.escape(str(value))
     return f"<pre>{text}</pre>" if "\n" in text else text
 
@@ -295,121 +319,4 @@ def write_comparison(result, directory, *, title="Loss comparison", figures=None
     page = comparison_html(result, title=title, figures=images)
     (directory / "report.html").write_text(page, encoding="utf-8")
     paths["report.html"] = directory / "report.html"
-    return paths
-
-
-def slowdown_report(result, *, epochs=None, digits=3, output_dict=False):
-    """Build a report of :func:`~sklearn_losslab.slowdown`.
-
-    Parameters
-    ----------
-    result : SlowdownResult
-        The result of :func:`~sklearn_losslab.slowdown`.
-
-    epochs : list of int, default=None
-        The epochs shown; None takes about eight, from 0 to the last, plus
-        each loss's first epoch below 0.5.
-
-    digits : int, default=3
-        Number of digits of outputs and costs.
-
-    output_dict : bool, default=False
-        If True, return the numbers as a dict instead of text.
-
-    Returns
-    -------
-    report : str or dict
-        A table of the output and cost of each loss at the chosen epochs and
-        the first epoch each loss brings the output below 0.5. As a dict:
-        ``{"settings", "first_below_half", "epochs": {epoch: {loss:
-        {"output", "cost"}}}}``.
-
-    Examples
-    --------
-    >>> from sklearn_losslab import slowdown
-    >>> from sklearn_losslab.report import slowdown_report
-    >>> report = slowdown_report(slowdown(epochs=50), output_dict=True)
-    >>> report["first_below_half"]
-    {'mse': None, 'cross_entropy': 17}
-    """
-    outputs, costs = result.outputs(), result.costs()
-    last = int(outputs.index[-1])
-    if epochs is None:
-        epochs = {0, last, *np.linspace(0, last, 7).round().astype(int).tolist()}
-        epochs |= {e for e in result.first_below_half.values() if e is not None}
-    epochs = sorted(int(e) for e in epochs if 0 <= e <= last)
-    data = {
-        "settings": dict(result.settings),
-        "first_below_half": dict(result.first_below_half),
-        "epochs": {
-            e: {
-                loss: {
-                    "output": float(outputs.loc[e, loss]),
-                    "cost": float(costs.loc[e, loss]),
-                }
-                for loss in outputs.columns
-            }
-            for e in epochs
-        },
-    }
-    if output_dict:
-        return data
-    s = data["settings"]
-    lines = [
-        f"One sigmoid neuron, input {s['x']:g}, target {s['y']}: start w = {s['w']:g}, "
-        f"b = {s['b']:g}, learning rate {s['learning_rate']:g}, {s['epochs']} epochs.",
-        "",
-    ]
-    header = ["epoch"]
-    header += [f"{loss} {k}" for loss in outputs.columns for k in ("a", "cost")]
-    rows = [
-        [str(e)]
-        + [f"{v[k]:.{digits}f}" for v in entry.values() for k in ("output", "cost")]
-        for e, entry in data["epochs"].items()
-    ]
-    lines += format_table(header, rows, left=0)
-    lines.append("")
-    lines.append("First epoch with output below 0.5 (the neuron predicts the target):")
-    for loss, epoch in data["first_below_half"].items():
-        lines.append(f"  {loss}: {'never' if epoch is None else epoch}")
-    lines += [
-        "",
-        "Why: for the target 0 the gradient of MSE with respect to z is "
-        "a * a(1 - a), tiny",
-        "while the output saturates near 1; the gradient of cross-entropy is a, "
-        "largest when",
-        "the neuron is most wrong.",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_slowdown(result, directory, *, figures=None):
-    """Write a slowdown's table (``slowdown.csv``) and figure to a folder.
-
-    Parameters
-    ----------
-    result : SlowdownResult
-        The result of :func:`~sklearn_losslab.slowdown`.
-
-    directory : str or path-like
-        The output folder, created if needed.
-
-    figures : bool, default=None
-        Whether to draw ``slowdown.png``; None draws it when matplotlib is
-        installed.
-
-    Returns
-    -------
-    paths : dict of str to pathlib.Path
-        The files written.
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = {"slowdown.csv": directory / "slowdown.csv"}
-    result.history.to_csv(paths["slowdown.csv"], index=False)
-    if figures is None:
-        figures = figures_unavailable(displays=False) is None
-    if figures:
-        paths["slowdown.png"] = directory / "slowdown.png"
-        paths["slowdown.png"].write_bytes(png_bytes(result.plot()))
     return paths
