@@ -283,8 +283,8 @@ def slowdown(
             weights.append(float(net.coefs_[0][0, 0]))
             biases.append(float(net.intercepts_[0][0]))
         outputs = np.asarray(outputs)
-        # history_ records each epoch's gradient at its start: the step taken
-        # from the weights of the row before.
+        # Row k of history_ holds the gradient of step k + 1, taken from the
+        # weights of our row k; no step follows the last row.
         grad_norms = [*net.history_["grad_norm_0"].to_numpy(dtype=float), np.nan]
         costs = [
             LOSSES[loss].value(one_hot, [[a]], output_activation="sigmoid")
