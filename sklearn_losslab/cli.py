@@ -3,7 +3,8 @@
 ``losslab compare`` cross-validates LogisticNet under each loss and hidden
 activation, prints the summary table and writes tables, figures and a
 self-contained HTML report to a folder; ``losslab slowdown`` runs the
-single-neuron demonstration. Also available as ``python -m sklearn_losslab``.
+single-neuron demonstration and writes its report to a folder of its own.
+Also available as ``python -m sklearn_losslab``.
 Bad input ends with a one-line ``losslab: error: ...`` and exit code 2.
 """
 
@@ -53,12 +54,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _add_common(parser):
+#: Each command's default output folder: its own, so that neither overwrites
+#: the other's report.html.
+DEFAULT_OUT = {
+    "compare": "losslab-output",
+    "slowdown": os.path.join("losslab-output", "slowdown"),
+}
+
+
+def _add_common(parser, command):
     parser.add_argument(
         "--out",
-        default="losslab-output",
+        default=DEFAULT_OUT[command],
         metavar="DIR",
-        help="folder for the tables, figures and report (default: %(default)s)",
+        help="folder for the tables, figures and report.html (default: %(default)s)",
     )
     parser.add_argument(
         "--no-figures", action="store_true", help="write no PNG figures"
@@ -142,7 +151,7 @@ def build_parser():
         default=10_000,
         help="with --stream, rows per chunk (default: 10000)",
     )
-    _add_common(compare)
+    _add_common(compare, "compare")
     compare.set_defaults(func=_compare)
 
     slow = commands.add_parser(
@@ -150,9 +159,10 @@ def build_parser():
         help="the single-neuron demo: why MSE learns slowly when saturated",
         description=(
             "Train one sigmoid neuron (input 1, target 0) from (w, b) with MSE "
-            "and with cross-entropy; print its output and cost per epoch and "
-            "the epoch each loss brings the output below 0.5; write "
-            "slowdown.csv and slowdown.png to --out."
+            "and with cross-entropy; print its output and cost per epoch, the "
+            "epoch each loss brings the output below 0.5 and the conclusion in "
+            "words; write slowdown.csv, the figures slowdown.png and "
+            "slowdown_gradients.png, and a self-contained report.html to --out."
         ),
     )
     slow.add_argument("--w", type=float, default=2.0, help="start weight (default: 2)")
@@ -161,7 +171,7 @@ def build_parser():
         "--learning-rate", type=float, default=0.15, help="(default: 0.15)"
     )
     slow.add_argument("--epochs", type=int, default=300, help="(default: 300)")
-    _add_common(slow)
+    _add_common(slow, "slowdown")
     slow.set_defaults(func=_slowdown)
     return parser
 

@@ -243,10 +243,36 @@ def test_slowdown_in_process(tmp_path, capsys):
     assert "First epoch with output below 0.5" in out and "mse: never" in out
     history = pd.read_csv(tmp_path / "slowdown.csv")
     assert len(history) == 2 * 31
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
     if has_plotting():
-        assert (tmp_path / "slowdown.png").read_bytes().startswith(PNG_MAGIC)
+        for name in ("slowdown.png", "slowdown_gradients.png"):
+            assert (tmp_path / name).read_bytes().startswith(PNG_MAGIC)
+        assert page.count('<img src="data:image/png;base64,') == 2
     assert main(["slowdown", "--learning-rate", "-1", "--out", str(tmp_path)]) == 2
     assert "learning_rate must be > 0" in capsys.readouterr().err
+
+
+def test_each_command_has_its_own_default_folder(tmp_path, monkeypatch, capsys):
+    from sklearn_losslab import slowdown
+    from sklearn_losslab.cli import build_parser
+    from sklearn_losslab.report import slowdown_report
+
+    parser = build_parser()
+    # compare's is the one .ci/run and the README check.
+    assert parser.parse_args(["compare"]).out == "losslab-output"
+    folder = Path("losslab-output", "slowdown")
+    assert Path(parser.parse_args(["slowdown"]).out) == folder
+    monkeypatch.chdir(tmp_path)
+    assert main(["slowdown", "--epochs", "20", "--no-figures"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == (f"Wrote slowdown.csv, report.html to {folder}")
+    conclusion = slowdown_report(slowdown(epochs=20), output_dict=True)["conclusion"]
+    assert conclusion in " ".join(out.split())
+    page = (tmp_path / folder / "report.html").read_text(encoding="utf-8")
+    assert conclusion.replace("'", "&#x27;") in page
+    assert sorted(p.name for p in (tmp_path / "losslab-output").iterdir()) == [
+        "slowdown"
+    ]
 
 
 # ---------------------------------------------------------------- stream

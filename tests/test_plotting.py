@@ -268,7 +268,50 @@ def test_diagnostics_several_runs_keep_one_colour_per_run(nets):
     ]
     colors = [line.get_color() for line in display.lines_["grad_norm"]]
     assert colors == [mse_color] * 2 + [ce_color] * 3
-    assert display.axes_[0].get_legend() is not None  # several runs: legends
+    # One legend of the runs for the figure, none repeated in the panels.
+    (legend,) = display.figure_.legends
+    assert [text.get_text() for text in legend.get_texts()] == ["mse", "ce"]
+    assert [h.get_color() for h in legend.legend_handles] == [mse_color, ce_color]
+    assert display.axes_[0].get_legend() is None
+
+
+def _extent(artist):
+    return artist.get_window_extent(artist.figure.canvas.get_renderer())
+
+
+def test_diagnostics_legends_hide_no_data(nets):
+    """The legends sit outside every panel, so they cover no curve."""
+    display = DiagnosticsDisplay.from_history(
+        {"mse": nets["mse"].history_, "ce": nets["cross_entropy"].history_}
+    )
+    display.figure_.canvas.draw()
+    panels = [_extent(ax.patch) for ax in display.axes_]
+    keys = {panel: ax.get_legend() for panel, ax in zip(display.panels_, display.axes_)}
+    assert keys["mean_sigma_prime"] is None
+    assert keys["saturated_output_fraction"] is None
+    assert [t.get_text() for t in keys["grad_norm"].get_texts()] == [
+        f"layer {i}" for i in range(3)
+    ]
+    assert [t.get_text() for t in keys["hidden"].get_texts()] == [
+        "saturated activations (|z| > 4)"
+    ]
+    legends = [keys["grad_norm"], keys["hidden"], *display.figure_.legends]
+    for legend in legends:
+        box = _extent(legend)
+        assert not any(box.overlaps(panel) for panel in panels)
+    for ax in display.axes_:
+        assert ax.get_xlabel() == "Epoch" and ax.get_ylabel()
+    plt.close(display.figure_)
+    # In the user's own axes (no constrained layout) the runs' legend goes
+    # to the first panel.
+    fig, axes = plt.subplots(1, 4)
+    DiagnosticsDisplay.from_history(
+        {"mse": nets["mse"].history_, "ce": nets["cross_entropy"].history_},
+        axes=axes,
+    )
+    assert not fig.legends
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["mse", "ce"]
+    plt.close(fig)
 
 
 def test_diagnostics_given_axes_and_errors(nets):

@@ -8,15 +8,13 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 
-from sklearn_losslab import LossComparison, compare_losses, slowdown
+from sklearn_losslab import LossComparison, compare_losses
 from sklearn_losslab.losses import MeanSquaredError
 from sklearn_losslab.report import (
     comparison_figures,
     comparison_html,
     comparison_report,
-    slowdown_report,
     write_comparison,
-    write_slowdown,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -30,11 +28,6 @@ class OddlyNamedLoss(MeanSquaredError):
 def result():
     X, y = load_iris(return_X_y=True)
     return compare_losses(X, y, cv=3, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def slow():
-    return slowdown(epochs=40)
 
 
 class _Tags(HTMLParser):
@@ -309,39 +302,3 @@ def test_report_of_a_single_split(result):
     assert "No significance test" in text and "±" not in text
     assert "p vs best" not in text
     assert "No significance test" in comparison_html(single, figures=False)
-
-
-# -------------------------------------------------------------- slowdown
-def test_slowdown_report(slow):
-    text = slowdown_report(slow)
-    assert "learning rate 0.15, 40 epochs" in text
-    assert "mse: never" in text
-    first = slow.first_below_half["cross_entropy"]
-    assert f"cross_entropy: {first}" in text
-    report = slowdown_report(slow, output_dict=True)
-    assert {0, first, 40} <= set(report["epochs"])
-    outputs, costs = slow.outputs(), slow.costs()
-    for epoch, entry in report["epochs"].items():
-        assert entry["mse"]["output"] == outputs.loc[epoch, "mse"]
-        assert entry["cross_entropy"]["cost"] == costs.loc[epoch, "cross_entropy"]
-    chosen = slowdown_report(slow, epochs=[0, 5, 99], output_dict=True)
-    assert list(chosen["epochs"]) == [0, 5]
-    rows = slowdown_report(slow, epochs=[0, 5]).splitlines()
-    assert (
-        rows[2].split()
-        == "epoch mse a mse cost cross_entropy a cross_entropy cost".split()
-    )
-    expected = [5, outputs.loc[5, "mse"], costs.loc[5, "mse"]]
-    expected += [outputs.loc[5, "cross_entropy"], costs.loc[5, "cross_entropy"]]
-    np.testing.assert_allclose([float(v) for v in rows[4].split()], expected, atol=5e-4)
-
-
-@pytest.mark.slow
-def test_write_slowdown(slow, tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib")
-    paths = write_slowdown(slow, tmp_path)
-    assert paths["slowdown.png"].read_bytes().startswith(PNG_MAGIC)
-    history = pd.read_csv(paths["slowdown.csv"])
-    np.testing.assert_allclose(history["output"], slow.history["output"])
-    without_matplotlib(monkeypatch)
-    assert sorted(write_slowdown(slow, tmp_path / "b")) == ["slowdown.csv"]

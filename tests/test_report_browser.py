@@ -1,4 +1,4 @@
-"""The HTML report of a comparison, opened in a real browser.
+"""The HTML reports of a comparison and of the slowdown, opened in a real browser.
 
 Headless Chromium, driven by selenium through the system's chromedriver
 (Debian: ``apt-get install chromium chromium-driver``; ``.ci/run`` installs
@@ -7,8 +7,9 @@ browser or a driver, and the browser resolves no host name, so the page loads
 nothing from the network. Where no Chromium is installed the tests skip, except
 in CI, where that is a failure.
 
-A full-page screenshot is written for the record; its path is printed (shown
-with ``python -m pytest -s tests/test_report_browser.py``).
+Every test runs on both reports. A full-page screenshot of each is written for
+the record; its path is printed (shown with ``python -m pytest -s
+tests/test_report_browser.py``).
 """
 
 import base64
@@ -18,8 +19,8 @@ import shutil
 import pytest
 from sklearn.datasets import load_iris
 
-from sklearn_losslab import compare_losses
-from sklearn_losslab.report import write_comparison
+from sklearn_losslab import compare_losses, slowdown
+from sklearn_losslab.report import slowdown_report, write_comparison, write_slowdown
 
 webdriver = pytest.importorskip(
     "selenium.webdriver", reason="the browser test needs selenium (the test extra)"
@@ -66,17 +67,27 @@ def _chromium(browser, driver):
     )
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """The report of a small comparison, loaded once at 1280 px wide.
+def _comparison_report(folder):
+    X, y = load_iris(return_X_y=True)
+    return write_comparison(compare_losses(X, y, cv=2, random_state=0), folder)
+
+
+def _slowdown_report(folder):
+    return write_slowdown(slowdown(epochs=60), folder)
+
+
+REPORTS = {"comparison": _comparison_report, "slowdown": _slowdown_report}
+
+
+@pytest.fixture(scope="module", params=list(REPORTS))
+def page(request, tmp_path_factory):
+    """Each report, written from a small run and loaded once at 1280 px wide.
 
     Yields the driver, the browser's console messages and the screenshot path.
     """
     browser, driver_path = _browser_and_driver()
-    X, y = load_iris(return_X_y=True)
-    result = compare_losses(X, y, cv=2, random_state=0)
-    folder = tmp_path_factory.mktemp("report")
-    report = write_comparison(result, folder)["report.html"]
+    folder = tmp_path_factory.mktemp(request.param)
+    report = REPORTS[request.param](folder)["report.html"]
 
     driver = _chromium(browser, driver_path)
     try:
@@ -94,7 +105,7 @@ def page(tmp_path_factory):
         )
         screenshot = folder / f"report-{WIDTH}px.png"
         screenshot.write_bytes(base64.b64decode(shot["data"]))
-        print(f"\nscreenshot of report.html at {WIDTH} px: {screenshot}")
+        print(f"\nscreenshot of {report} at {WIDTH} px: {screenshot}")
         yield driver, console, screenshot
     finally:
         driver.quit()
@@ -133,3 +144,14 @@ def test_no_horizontal_scroll(page):
 def test_screenshot_is_written(page):
     _, _, screenshot = page
     assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_slowdown_report_leads_with_its_conclusion(page, request):
+    if request.node.callspec.params["page"] != "slowdown":
+        pytest.skip("checks the slowdown report only")
+    driver, _, _ = page
+    lead = driver.execute_script(
+        "return document.querySelector('h1').nextElementSibling.innerText;"
+    )
+    expected = slowdown_report(slowdown(epochs=60), output_dict=True)["conclusion"]
+    assert lead == expected

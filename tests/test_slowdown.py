@@ -99,3 +99,32 @@ def test_plot(result):
         ax_cost.get_lines()[1].get_ydata(), result.costs()["cross_entropy"]
     )
     plt.close(figure)
+
+
+def test_sigma_prime_gradient_norm_and_summary():
+    got = slowdown(epochs=6, x=2.0)
+    for loss, net in got.estimators.items():
+        a, _, _ = gradient_descent(loss, 2.0, 2.0, 0.15, 6, x=2.0)
+        rows = got.history[got.history["loss"] == loss]
+        np.testing.assert_allclose(rows["sigma_prime"], a * (1 - a), rtol=1e-10)
+        # dJ/d(w, b) = dJ/dz (x, 1); the last row took no step.
+        delta = a * a * (1 - a) if loss == "mse" else a
+        grad = rows["grad_norm"].to_numpy()
+        np.testing.assert_allclose(grad[:-1], delta[:-1] * np.sqrt(5.0), rtol=1e-10)
+        assert np.isnan(grad[-1])
+        np.testing.assert_allclose(
+            net.history_["mean_sigma_prime"], rows["sigma_prime"][:-1], rtol=1e-10
+        )
+    summary = got.summary()
+    assert summary.index.tolist() == ["mse", "cross_entropy"]
+    assert summary["first_below_half"].dtype == "Int64"
+    assert summary["first_below_half"].isna().all()  # not within 6 epochs
+    # The note's argument: MSE's gradient is cross-entropy's times sigma'(z).
+    mse = summary.loc["mse"]
+    assert mse["grad_vs_cross_entropy"] == pytest.approx(mse["start_sigma_prime"])
+    assert summary.loc["cross_entropy", "grad_vs_cross_entropy"] == 1.0
+    last = got.history[got.history["epoch"] == 6].set_index("loss")
+    np.testing.assert_array_equal(summary["final_output"], last["output"])
+    np.testing.assert_array_equal(summary["final_cost"], last["cost"])
+    alone = slowdown(epochs=2, losses="mse").summary()
+    assert np.isnan(alone.loc["mse", "grad_vs_cross_entropy"])

@@ -7,7 +7,7 @@ a)``, nearly zero there, so MSE first barely moves; the cross-entropy gradient
 is ``a - y`` and learns fastest when it is most wrong. :func:`slowdown` trains
 that neuron with each loss, with the real :class:`~sklearn_losslab.LogisticNet`
 (``hidden_layer_sizes=()``, one ``partial_fit`` per epoch), and records the
-output and the cost of every epoch.
+output, the cost, ``sigma'(z)`` and the gradient norm of every epoch.
 """
 
 # Authors: The sklearn_losslab developers
@@ -33,7 +33,12 @@ class SlowdownResult:
     history : pandas.DataFrame
         One row per loss and epoch, ``epoch`` 0 being the start: ``loss``,
         ``epoch``, ``output`` (the neuron's output ``a`` after that many
-        epochs), ``cost`` (the trained loss at ``a``), ``w`` and ``b``.
+        epochs), ``cost`` (the trained loss at ``a``), ``w``, ``b``,
+        ``sigma_prime`` (``sigma'(z) = a (1 - a)``) and ``grad_norm`` (the
+        norm of the gradient of the cost with respect to ``(w, b)`` at these
+        weights, that is of the next step, as the estimator recorded it in
+        ``history_["grad_norm_0"]``; NaN on the last row, after which no step
+        was taken).
 
     first_below_half : dict of str to int or None
         Per loss, the first epoch whose output is below 0.5 (the neuron then
@@ -60,6 +65,46 @@ class SlowdownResult:
         """Return the costs as a table of epochs by losses (a DataFrame)."""
         return self._table("cost")
 
+    def summary(self):
+        """Return what each loss achieved, one row per loss (a DataFrame).
+
+        Returns
+        -------
+        summary : pandas.DataFrame
+            Indexed by loss: ``first_below_half`` (nullable integer, NA when
+            the output never went below 0.5), ``start_output``,
+            ``start_sigma_prime`` and ``start_grad_norm`` (before the first
+            step), ``grad_vs_cross_entropy`` (``start_grad_norm`` divided by
+            that of cross-entropy, NaN when cross-entropy was not trained),
+            ``final_output`` and ``final_cost`` (after the last epoch).
+        """
+        start = self.history[self.history["epoch"] == 0].set_index("loss")
+        last = self.history["epoch"].max()
+        final = self.history[self.history["epoch"] == last].set_index("loss")
+        losses = list(self.first_below_half)
+        summary = pd.DataFrame(
+            {
+                "first_below_half": pd.array(
+                    [self.first_below_half[loss] for loss in losses], dtype="Int64"
+                ),
+                "start_output": start.loc[losses, "output"].to_numpy(),
+                "start_sigma_prime": start.loc[losses, "sigma_prime"].to_numpy(),
+                "start_grad_norm": start.loc[losses, "grad_norm"].to_numpy(),
+                "final_output": final.loc[losses, "output"].to_numpy(),
+                "final_cost": final.loc[losses, "cost"].to_numpy(),
+            },
+            index=pd.Index(losses, name="loss"),
+        )
+        reference = (
+            summary.loc["cross_entropy", "start_grad_norm"]
+            if "cross_entropy" in summary.index
+            else np.nan
+        )
+        summary.insert(
+            4, "grad_vs_cross_entropy", summary["start_grad_norm"] / reference
+        )
+        return summary
+
     def _table(self, values):
         table = self.history.pivot(index="epoch", columns="loss", values=values)
         return table[list(self.first_below_half)]
@@ -77,9 +122,12 @@ class SlowdownResult:
         Returns
         -------
         figure : matplotlib.figure.Figure
-            The figure holding ``axes``.
+            The figure holding ``axes``. One legend names the losses, under
+            the panels (in the first axes when the figure given has no
+            constrained layout).
         """
         import matplotlib.pyplot as plt
+        from matplotlib.layout_engine import ConstrainedLayoutEngine
 
         if axes is None:
             _, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
@@ -91,16 +139,34 @@ class SlowdownResult:
             if epoch is not None:
                 ax_out.axvline(epoch, color=line.get_color(), linestyle=":")
         ax_out.axhline(0.5, color="grey", linewidth=0.8)
-        ax_out.set(xlabel="epoch", ylabel="output a", title="Output (target 0)")
-        ax_cost.set(xlabel="epoch", ylabel="cost", title="Cost of the trained loss")
+        ax_out.set(
+            xlabel="Epoch",
+            ylabel="output a = sigmoid(w x + b)",
+            title="Output (target 0)",
+            ylim=(0, 1),
+        )
+        ax_cost.set(
+            xlabel="Epoch", ylabel="cost at a", title="Cost of the trained loss"
+        )
+        ax_cost.set_ylim(bottom=0)
         s = self.settings
-        ax_out.figure.suptitle(
+        figure = ax_out.figure
+        figure.suptitle(
             f"One sigmoid neuron: w = {s['w']:g}, b = {s['b']:g}, "
             f"learning rate = {s['learning_rate']:g}"
         )
-        for ax in axes:
-            ax.legend()
-        return ax_out.figure
+        handles, labels = ax_out.get_legend_handles_labels()
+        key = plt.Line2D([], [], color="grey", linestyle=":")
+        handles.append(key)
+        labels.append("first epoch with a < 0.5")
+        # Under the panels, outside the data, when the layout makes room.
+        if isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
+            figure.legend(
+                handles, labels, loc="outside lower center", ncols=3, frameon=False
+            )
+        else:
+            ax_out.legend(handles, labels, loc="best", fontsize="small")
+        return figure
 
     def __repr__(self):
         reached = ", ".join(f"{k}: {v}" for k, v in self.first_below_half.items())
@@ -149,7 +215,8 @@ def slowdown(
     Returns
     -------
     result : SlowdownResult
-        ``history`` (output and cost per loss and epoch), ``first_below_half``
+        ``history`` (output, cost, ``sigma'(z)`` and gradient norm per loss
+        and epoch), ``first_below_half``
         (per loss, the first epoch with output below 0.5, or None) and the
         trained ``estimators``.
 
@@ -220,6 +287,9 @@ def slowdown(
             weights.append(float(net.coefs_[0][0, 0]))
             biases.append(float(net.intercepts_[0][0]))
         outputs = np.asarray(outputs)
+        # Row k of history_ holds the gradient of step k + 1, taken from the
+        # weights of our row k; no step follows the last row.
+        grad_norms = [*net.history_["grad_norm_0"].to_numpy(dtype=float), np.nan]
         costs = [
             LOSSES[loss].value(one_hot, [[a]], output_activation="sigmoid")
             for a in outputs
@@ -236,6 +306,8 @@ def slowdown(
                     "cost": costs,
                     "w": weights,
                     "b": biases,
+                    "sigma_prime": outputs * (1 - outputs),
+                    "grad_norm": grad_norms,
                 }
             )
         )

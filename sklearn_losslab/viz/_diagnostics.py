@@ -19,6 +19,29 @@ __all__ = ["DiagnosticsDisplay"]
 
 _LAYER_STYLES = ("-", "--", ":", "-.")
 
+#: Title and y label of each panel.
+_TITLES = {
+    "mean_sigma_prime": (
+        "Output saturation",
+        "mean σ'(z) = a(1 - a) of the outputs",
+    ),
+    "saturated_output_fraction": (
+        "Saturated outputs",
+        "outputs with a(1 - a) < 0.01",
+    ),
+    "grad_norm": (
+        "Gradient norm per weight layer",
+        "‖∂J/∂(W, b)‖ (log scale)",
+    ),
+    "hidden": ("Hidden-unit health", "share of hidden units / activations"),
+}
+
+#: The style key of the hidden panel: what each share counts.
+_HIDDEN_KEYS = {
+    "dead ReLU": "dead ReLU units",
+    "saturated": "saturated activations (|z| > 4)",
+}
+
 
 class DiagnosticsDisplay:
     """Output saturation, gradient norms and hidden-unit health per epoch.
@@ -36,7 +59,10 @@ class DiagnosticsDisplay:
       recorded them (not for identity or leaky-ReLU hidden units, nor for
       networks without hidden layer).
 
-    Each run has one colour in every panel. It is recommended to use
+    Each run has one colour in every panel, named once in a legend under the
+    panels (in the first panel when the given axes have no constrained
+    layout); line styles are keyed under the gradient and hidden-unit panels,
+    outside the data. It is recommended to use
     :meth:`from_estimator` or :meth:`from_history` to create a
     :class:`DiagnosticsDisplay`. All parameters are stored as attributes.
 
@@ -130,8 +156,10 @@ class DiagnosticsDisplay:
                 f"axes must hold {len(panels)} Axes, one per panel {panels}, got "
                 f"{len(axes)}."
             )
-        single = len(self.histories) == 1
         lines = {panel: [] for panel in panels}
+        # The legends: a colour per run, a line style per layer or hidden-unit
+        # kind (the name of each style, as drawn, per panel).
+        run_keys, style_keys = {}, {"grad_norm": {}, "hidden": {}}
         for history, label, color in zip(
             self.histories, self.labels, run_colors(len(self.histories))
         ):
@@ -154,9 +182,9 @@ class DiagnosticsDisplay:
                 if values is not None:
                     linestyle = _LAYER_STYLES[layer % len(_LAYER_STYLES)]
                     name = f"{prefix}layer {layer}"
-                    lines["grad_norm"] += draw_line(
-                        ax, epochs, values, name, linestyle, style
-                    )
+                    drawn = draw_line(ax, epochs, values, name, linestyle, style)
+                    lines["grad_norm"] += drawn
+                    style_keys["grad_norm"].setdefault(f"layer {layer}", drawn[0])
             if "hidden" in panels:
                 ax = axes[panels.index("hidden")]
                 for column, name, linestyle in (
@@ -165,28 +193,29 @@ class DiagnosticsDisplay:
                 ):
                     values = numeric_column(history, column)
                     if values is not None:
-                        lines["hidden"] += draw_line(
+                        drawn = draw_line(
                             ax, epochs, values, f"{prefix}{name}", linestyle, style
                         )
-        titles = {
-            "mean_sigma_prime": ("Output saturation", "mean a(1 - a) of outputs"),
-            "saturated_output_fraction": (
-                "Saturated outputs",
-                "share with a(1 - a) < 0.01",
-            ),
-            "grad_norm": ("Gradient norm per layer", "norm (log scale)"),
-            "hidden": ("Hidden units", "share"),
-        }
+                        lines["hidden"] += drawn
+                        style_keys["hidden"].setdefault(_HIDDEN_KEYS[name], drawn[0])
+            if label is not None:
+                run_keys[label] = style["color"]
         for panel, ax in zip(panels, axes):
-            title, ylabel = titles[panel]
-            ax.set_title(title)
-            ax.set_xlabel("Epoch")
-            ax.set_ylabel(ylabel)
+            title, ylabel = _TITLES[panel]
+            ax.set(title=title, xlabel="Epoch", ylabel=ylabel)
             if panel == "grad_norm" and lines[panel]:
                 ax.set_yscale("log")
-            show_legend = panel in ("grad_norm", "hidden") or not single
-            if show_legend and lines[panel]:
-                ax.legend(fontsize="small")
+            else:  # shares and a(1 - a) are >= 0: show how far from 0
+                ax.set_ylim(bottom=0)
+            if panel in ("saturated_output_fraction", "hidden"):
+                ax.yaxis.set_major_formatter(_percent())
+            keys = style_keys.get(panel, {})
+            if panel == "hidden":  # in a fixed order, whichever run drew first
+                keys = {k: keys[k] for k in _HIDDEN_KEYS.values() if k in keys}
+            if keys and (panel == "hidden" or len(keys) > 1):
+                _key_below(ax, keys)
+        if run_keys:
+            _run_legend(axes, run_keys)
         self.panels_ = panels
         self.lines_ = lines
         self.axes_ = axes
@@ -259,3 +288,47 @@ class DiagnosticsDisplay:
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         _, history = history_of(estimator)
         return cls.from_history(history, labels=label, axes=axes, **kwargs)
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0)
+
+
+def _key_below(ax, keys):
+    """A grey line-style key under the axes, outside the data."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color="0.35", linestyle=line.get_linestyle())
+        for line in keys.values()
+    ]
+    ax.legend(
+        handles,
+        list(keys),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncols=min(len(keys), 2),
+        fontsize="small",
+        frameon=False,
+    )
+
+
+def _run_legend(axes, run_keys):
+    """One legend of the runs' colours, under the panels when the layout allows."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=color) for color in run_keys.values()]
+    figure = axes[0].figure
+    if isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
+        figure.legend(
+            handles,
+            list(run_keys),
+            loc="outside lower center",
+            ncols=min(len(run_keys), 4),
+            frameon=False,
+        )
+    else:  # axes given by the user: the first panel, where it hides least
+        axes[0].legend(handles, list(run_keys), loc="best", fontsize="small")

@@ -1,4 +1,4 @@
-"""Figures of a comparison report, rendered to PNG bytes.
+"""Figures of the reports, rendered to PNG bytes and embedded in HTML.
 
 matplotlib and :mod:`sklearn_losslab.plotting` are imported only when a
 figure is drawn; every figure is closed once saved.
@@ -7,6 +7,8 @@ figure is drawn; every figure is closed once saved.
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import base64
+import html
 import io
 
 import numpy as np
@@ -91,6 +93,34 @@ def png_bytes(fig):
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def html_figures(figures, captions):
+    """Return HTML ``<figure>`` elements embedding PNG images as ``data:`` URIs.
+
+    Parameters
+    ----------
+    figures : dict of str to bytes
+        PNG images by file name.
+
+    captions : dict of str to str
+        Caption of each file name; a name without one is captioned by itself.
+
+    Returns
+    -------
+    markup : str
+        One ``<figure>`` per image, with its alt text and caption escaped.
+    """
+    markup = []
+    for name, image in figures.items():
+        encoded = base64.b64encode(image).decode("ascii")
+        alt = html.escape(name.removesuffix(".png").replace("_", " "))
+        caption = html.escape(captions.get(name, alt))
+        markup.append(
+            f'<figure><img src="data:image/png;base64,{encoded}" alt="{alt}">'
+        )
+        markup.append(f"<figcaption>{caption}</figcaption></figure>")
+    return "\n".join(markup)
 
 
 def figures_unavailable(*, displays=True):

@@ -3,23 +3,22 @@
 The numbers are gathered first (:func:`comparison_report` and
 :func:`slowdown_report` with ``output_dict=True`` return them as plain
 dicts), then formatted: plain text by default, markdown, or a self-contained
-HTML page (:func:`comparison_html`) whose figures are embedded as base64 PNG
-images. Figures need matplotlib (the ``plot`` extra); without it the text,
-the markdown and the HTML page without figures still work.
+HTML page (:func:`comparison_html`, :func:`slowdown_html`) whose figures
+are embedded as base64 PNG images. Figures need matplotlib (the ``plot``
+extra); without it the text, the markdown and the HTML page without figures
+still work.
 """
 
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import base64
 import html
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..lab._verdict import metric_name
-from ._report_figures import comparison_figures, figures_unavailable
+from ._report_figures import comparison_figures, figures_unavailable, html_figures
 from ._report_format import (
     CAPTIONS,
     TEST_NAME,
@@ -34,12 +33,19 @@ from ._report_format import (
     summary_rows,
     verdict_paragraphs,
 )
-from ._slowdown_report import slowdown_report, write_slowdown
+from ._slowdown_report import (
+    slowdown_figures,
+    slowdown_html,
+    slowdown_report,
+    write_slowdown,
+)
 
 __all__ = [
     "comparison_figures",
     "comparison_html",
     "comparison_report",
+    "slowdown_figures",
+    "slowdown_html",
     "slowdown_report",
     "write_comparison",
     "write_slowdown",
@@ -245,13 +251,9 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
         body.append(html_table(*pair_rows(data, digits), left=2))
         body.append(f"<p class='note'>{html.escape(TEST_NOTE)}</p>")
     body.append("<h2>Figures</h2>")
-    for name, image in figures.items():
-        encoded = base64.b64encode(image).decode("ascii")
-        alt = html.escape(name.removesuffix(".png").replace("_", " "))
-        caption = html.escape(CAPTIONS.get(name, alt))
-        body.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{alt}">')
-        body.append(f"<figcaption>{caption}</figcaption></figure>")
-    if not figures:
+    if figures:
+        body.append(html_figures(figures, CAPTIONS))
+    else:
         body.append(
             f"<p class='note'>{html.escape(note or 'No figures were drawn')}.</p>"
         )
