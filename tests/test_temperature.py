@@ -4,11 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import softmax
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
+from sklearn.utils.fixes import parse_version
 
 from sklearn_losslab import LogisticNet
 from sklearn_losslab.lab._temperature import (
@@ -107,3 +109,22 @@ def test_round_trip_through_a_logistic_net(nets, n_classes):
     # Log-probabilities differ from the logits by a constant per row.
     from_log_proba = fit_temperature(net.predict_log_proba(X), y, labels=net.classes_)
     assert from_log_proba == pytest.approx(temperature, rel=1e-4)
+
+
+@pytest.mark.skipif(
+    parse_version(sklearn.__version__) < parse_version("1.8"),
+    reason="CalibratedClassifierCV(method='temperature') is new in scikit-learn 1.8",
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_matches_sklearns_temperature_scaling(nets, n_classes):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    net, X, y = nets[n_classes]
+    calibrated = CalibratedClassifierCV(FrozenEstimator(net), method="temperature")
+    calibrated.fit(X, y)
+    logits = net.decision_function(X)
+    temperature = fit_temperature(logits, y, labels=net.classes_)
+    assert_allclose(
+        apply_temperature(logits, temperature), calibrated.predict_proba(X), atol=1e-6
+    )

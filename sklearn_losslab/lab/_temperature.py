@@ -19,6 +19,7 @@ __all__ = ["apply_temperature", "fit_temperature", "temperature_nll"]
 
 
 def _logits_and_targets(logits, y, labels):
+    """Validate; return the logits and each sample's class index."""
     logits = check_array(logits, ensure_2d=False, dtype=[np.float64, np.float32])
     y = column_or_1d(y)
     check_consistent_length(logits, y)
@@ -99,8 +100,9 @@ def fit_temperature(logits, y, *, labels=None, bounds=(1e-2, 1e2)):
     See Also
     --------
     apply_temperature : Probabilities of logits divided by a temperature.
-    sklearn.calibration.CalibratedClassifierCV : Sigmoid, isotonic and (from
-        scikit-learn 1.8) temperature calibration of an estimator.
+    sklearn.calibration.CalibratedClassifierCV : Calibrates a whole
+        estimator; from scikit-learn 1.8 its ``method='temperature'`` gives
+        the same probabilities on the same held-out data.
 
     References
     ----------
