@@ -15,6 +15,7 @@ still work.
 import html
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..lab._verdict import metric_name
