@@ -80,9 +80,10 @@ def fit(target, labels="int", dtype=np.float32, **params):
         "learning_rate_init": 0.05,
         "max_iter": 20,
         "random_state": 0,
+        "output_activation": TARGETS[target][1],
         **params,
     }
-    model = LogisticNet(output_activation=TARGETS[target][1], **params)
+    model = LogisticNet(**params)
     return model.fit(X_train, y_train), X_test
 
 
@@ -176,31 +177,45 @@ def test_large_inputs_stay_finite(ort, target):
     np.testing.assert_allclose(proba, model.predict_proba(X_large), rtol=0, atol=ATOL)
 
 
-@pytest.mark.parametrize("target", TARGETS)
-def test_identity_output_gives_labels_and_logits(ort, target):
-    """An output activation 'identity' exports labels and raw scores.
+# Linear outputs: the hinge losses ('auto' gives them one unit for a binary
+# target) and the squared loss on identity outputs (one unit per class).
+LINEAR = {
+    "hinge-binary": ("binary-sigmoid", {"loss": "hinge", "output_activation": "auto"}),
+    "hinge-multiclass": (
+        "multiclass-softmax",
+        {"loss": "squared_hinge", "output_activation": "auto"},
+    ),
+    "mse-binary": ("binary-softmax", {"loss": "mse", "output_activation": "identity"}),
+    "mse-multiclass": (
+        "multiclass-softmax",
+        {"loss": "mse", "output_activation": "identity"},
+    ),
+    "mse-multilabel": ("multilabel", {"loss": "mse", "output_activation": "identity"}),
+}
 
-    LogisticNet has no 'identity' output yet, so a fitted sigmoid or softmax
-    model is given ``out_activation_ = 'identity'`` (the weights are the same).
-    The reference is honest: ``predict`` takes its labels from the logits
-    alone (signs, arg-max), as the identity branch must, and
-    ``decision_function`` returns those logits. Once the identity output
-    exists, compare with its own ``predict`` and ``decision_function``.
+
+@pytest.mark.parametrize("case", LINEAR)
+def test_identity_output_gives_labels_and_logits(ort, case):
+    """Linear outputs export labels and raw scores, and no probabilities.
+
+    The labels come from the scores alone (signs, arg-max), as the model's
+    own ``predict``; the scores are its ``decision_function``.
     """
     from sklearn_losslab.onnx import to_onnx
 
-    model, X_test = fit(target)
+    target, params = LINEAR[case]
+    model, X_test = fit(target, **params)
+    assert model.out_activation_ == "identity"
+    assert not hasattr(model, "predict_proba")
     expected_label = model.predict(X_test)
     logits = model.decision_function(X_test)
-    raw = copy.deepcopy(model)
-    raw.out_activation_ = "identity"
-    onx = to_onnx(raw, X_test[:1], zipmap=True)  # no probabilities to zip
+    onx = to_onnx(model, X_test[:1], zipmap=True)  # no probabilities to zip
     assert [o.name for o in onx.graph.output] == ["label", "scores"]
     label, scores = run(ort, onx, X_test)
     assert len(np.unique(expected_label)) > 1
     np.testing.assert_array_equal(label, expected_label)
     assert scores.shape == (len(X_test), model.n_outputs_)
-    if target == "binary-softmax":  # decision_function is z_1 - z_0
+    if case == "mse-binary":  # two units; decision_function is z_1 - z_0
         scores = scores[:, 1] - scores[:, 0]
     np.testing.assert_allclose(scores.reshape(logits.shape), logits, atol=ATOL * 10)
 

@@ -289,7 +289,8 @@ class GeneralizedCrossEntropy(Loss):
     of the true class; with sigmoid units, :math:`\sum_k (1 - p_k^q) / q`,
     :math:`p_k` being the probability of unit ``k``'s true side. As
     :math:`q \to 0` it tends to the cross-entropy; :math:`q = 1` is half the
-    MAE. Its gradient with respect to the pre-activations is
+    MAE of a softmax (:math:`1 - a_c`) and the MAE of sigmoid units. Its
+    gradient with respect to the pre-activations is
     :math:`p^q (a - y)` for a softmax and :math:`-s_k p_k^q (1 - p_k)` for
     sigmoid units (:math:`s_k = 2 y_k - 1`): the cross-entropy's, weighted
     by :math:`p^q`, which gives less weight to the samples the network
