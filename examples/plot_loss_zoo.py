@@ -1,7 +1,7 @@
 """
-======================================
+=======================================
 The nine built-in losses on one dataset
-======================================
+=======================================
 
 :func:`~sklearn_losslab.compare_losses` cross-validates the same network
 under each of the nine built-in losses (:ref:`losses`), on the same five
@@ -24,6 +24,8 @@ a probability score such as ``neg_log_loss`` cannot rank them.
 # for the hinge losses. ``learning_rate_init='auto'`` shrinks the step of
 # the losses whose curvature exceeds the cross-entropy's (squentropy and the
 # squared hinge here). This takes about ten seconds.
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
@@ -32,6 +34,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_losslab import LogisticNet, LossCurveDisplay, compare_losses
 from sklearn_losslab.losses import LOSSES
+
+wrap = textwrap.TextWrapper(width=72, break_on_hyphens=False).fill
 
 X, y = load_digits(return_X_y=True)
 result = compare_losses(
@@ -56,8 +60,9 @@ def loss_of(label):
 
 summary = result.summary.set_index("configuration")
 table = summary[["test_accuracy_mean", "test_accuracy_std", "rank"]].copy()
-table["p (Holm) vs best"] = summary["p_value_holm_vs_best"]
-table["epochs to 95 %"] = summary["epochs_to_target_mean"]
+table.columns = ["accuracy", "std", "rank"]
+table["p Holm vs best"] = summary["p_value_holm_vs_best"]
+table["epochs to 95%"] = summary["epochs_to_target_mean"]
 table.index = [loss_of(label) for label in table.index]
 print(table.sort_values("rank").round(3).to_string())
 
@@ -88,7 +93,7 @@ for row in tests.itertuples():
         against_best[other] = (sign * row.mean_difference, low, high, row.significant)
 
 fig, (ax_scores, ax_diff) = plt.subplots(
-    1, 2, figsize=(11, 5), sharey=True, layout="constrained"
+    1, 2, figsize=(8, 5), sharey=True, layout="constrained"
 )
 for _, fold_scores in scores.iterrows():
     ax_scores.plot(fold_scores.to_numpy(), positions, color="0.8", zorder=1)
@@ -96,11 +101,11 @@ ax_scores.scatter(
     scores.to_numpy().ravel(), np.tile(positions, len(scores)), s=16, zorder=2
 )
 ax_scores.scatter(
-    scores.mean(), positions, marker="D", color="k", zorder=3, label="mean of 5 folds"
+    scores.mean(), positions, marker="D", color="k", zorder=3, label="mean"
 )
 ax_scores.set_yticks(positions, [loss_of(label) for label in order])
 ax_scores.set_xlabel("Test accuracy")
-ax_scores.set_title("Accuracy of each fold")
+ax_scores.set_title("Each fold and the mean")
 ax_scores.legend(loc="lower right")
 
 for position, label in zip(positions, order):
@@ -118,8 +123,8 @@ for position, label in zip(positions, order):
         capsize=4,
     )
 ax_diff.axvline(0, color="0.5", linewidth=1)
-ax_diff.set_xlabel(f"Accuracy minus that of {loss_of(best)} (points, 95 % CI)")
-ax_diff.set_title("Difference from the highest mean")
+ax_diff.set_xlabel("Accuracy difference (points, 95 % CI)")
+ax_diff.set_title("Difference from the best mean")
 ax_diff.legend(loc="upper left")
 plt.show()
 
@@ -127,27 +132,30 @@ plt.show()
 # The verdict
 # -----------
 # ``result.verdict`` reads the Holm-adjusted tests and says what they support.
-print(result.verdict)
+print(wrap(str(result.verdict)))
 
 # %%
 # In words, computed from the result:
+words = []
 verdict = result.verdict
 differences = verdict.differences  # the highest mean against each other loss
 n_pairs, n_significant = len(tests), int(tests["significant"].sum())
 if verdict.winner is not None:
-    print(f"{loss_of(verdict.winner)} is more accurate than every other loss here.")
+    words.append(
+        f"{loss_of(verdict.winner)} is more accurate than every other loss here."
+    )
 elif n_significant == 0:
-    print(
+    words.append(
         f"None of the {n_pairs} pairwise differences is significant after Holm's "
         f"adjustment: {loss_of(best)} has the highest mean accuracy, and the test "
         "supports nothing more."
     )
 else:
     leaders = ", ".join(loss_of(label) for label in verdict.leaders)
-    print(f"Not distinguishable from the highest mean: {leaders}.")
+    words.append(f"Not distinguishable from the highest mean: {leaders}.")
 alone = [d for d in differences if d.ci_low > 0 and not d.significant]
 if alone:
-    print(
+    words.append(
         f"Taken alone, the intervals against {', '.join(loss_of(d.b) for d in alone)} "
         f"exclude 0 (unadjusted p = {min(d.p_value for d in alone):.3f} to "
         f"{max(d.p_value for d in alone):.3f}), but with {n_pairs} pairs tested "
@@ -155,12 +163,14 @@ if alone:
         f"{min(d.p_value_holm for d in differences):.2f} or more."
     )
 largest = max(differences, key=lambda d: d.mean_difference)
-print(
+words.append(
     "Nor are the losses shown to be equal: the largest difference, "
     f"{loss_of(best)} over {loss_of(largest.b)}, is "
     f"{100 * largest.mean_difference:.1f} points of accuracy "
     f"(95 % CI {100 * largest.ci_low:.1f} to {100 * largest.ci_high:.1f})."
 )
+
+print(wrap(" ".join(words)))
 
 # %%
 # Five folds of 1797 samples leave intervals a few points wide, and testing
@@ -177,7 +187,7 @@ print(
 # "epochs to 95 %" above is the mean first epoch of 95 % training accuracy.
 speed = summary["epochs_to_target_mean"].sort_values()
 print(
-    f"Fastest to 95 % training accuracy: {loss_of(speed.index[0])} "
+    f"Fastest to 95 % training accuracy: {loss_of(speed.index[0])}\n"
     f"({speed.iloc[0]:.1f} epochs on average); slowest: "
     f"{loss_of(speed.index[-1])} ({speed.iloc[-1]:.1f} epochs)."
 )
