@@ -95,6 +95,7 @@ html_theme_options = {
 SINGLE_PAGES = [
     "index",
     "user_guide",
+    "losses",
     "how_to_add_a_loss",
     "scaling",
     "onnx",

@@ -288,9 +288,9 @@ class GeneralizedCrossEntropy(Loss):
     With a softmax, :math:`\ell = (1 - p^q) / q` for the probability ``p``
     of the true class; with sigmoid units, :math:`\sum_k (1 - p_k^q) / q`,
     :math:`p_k` being the probability of unit ``k``'s true side. As
-    :math:`q \to 0` it tends to the cross-entropy; :math:`q = 1` is half the
-    MAE of a softmax (:math:`1 - a_c`) and the MAE of sigmoid units. Its
-    gradient with respect to the pre-activations is
+    :math:`q \to 0` it tends to the cross-entropy; :math:`q = 1` is
+    :math:`1 - p`: half the MAE for a softmax, the MAE itself for sigmoid
+    units. Its gradient with respect to the pre-activations is
     :math:`p^q (a - y)` for a softmax and :math:`-s_k p_k^q (1 - p_k)` for
     sigmoid units (:math:`s_k = 2 y_k - 1`): the cross-entropy's, weighted
     by :math:`p^q`, which gives less weight to the samples the network

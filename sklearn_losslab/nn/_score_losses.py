@@ -166,8 +166,9 @@ class SquaredHinge(Hinge):
 
     The square of :class:`Hinge`: :math:`\max(0, 1 - s z)^2` for one output
     unit, :math:`\max(0, 1 + \max_{j \ne c} z_j - z_c)^2` for ``K`` outputs;
-    differentiable, with gradient ``2 h`` times the hinge's. The loss of
-    :class:`~sklearn.svm.LinearSVC`'s default ``loss='squared_hinge'``.
+    differentiable, with gradient ``2 h`` times the hinge's. For binary
+    targets, the loss of :class:`~sklearn.svm.LinearSVC`'s default
+    ``loss='squared_hinge'`` (which is one-vs-rest for multiclass targets).
     """
 
     name = "squared_hinge"
