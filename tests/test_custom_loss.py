@@ -130,6 +130,26 @@ def test_fit_with_a_focal_loss_trains(data, output):
     assert not np.allclose(history["loss"], history["train_cross_entropy"])
 
 
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_the_users_focal_loss_trains_like_the_built_in_one(data, output):
+    """Two implementations: the chain rule through the probabilities here,
+    the closed-form delta from the logits in sklearn_losslab.losses."""
+    from sklearn_losslab.losses import FocalLoss as BuiltIn
+
+    X, y = data
+    params = dict(hidden_layer_sizes=(6,), output_activation=output, max_iter=15, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mine = LogisticNet(loss=FocalLoss(gamma=2), random_state=0, **params)
+        built_in = LogisticNet(loss=BuiltIn(gamma=2.0), random_state=0, **params)
+        mine.fit(X, y), built_in.fit(X, y)
+    for a, b in zip(
+        mine.coefs_ + mine.intercepts_, built_in.coefs_ + built_in.intercepts_
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(mine.loss_curve_, built_in.loss_curve_, rtol=1e-9)
+
+
 def test_focal_gamma_zero_trains_like_cross_entropy(data):
     X, y = data
     params = dict(hidden_layer_sizes=(6,), max_iter=15, tol=0, random_state=0)

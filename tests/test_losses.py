@@ -175,3 +175,17 @@ def test_base_loss_is_abstract():
         Loss().loss(np.zeros((1, 1)), np.zeros((1, 1)), "sigmoid")
     with pytest.raises(NotImplementedError):
         Loss().gradient(np.zeros((1, 1)), np.zeros((1, 1)), "sigmoid")
+
+
+def test_a_new_formula_counts_its_parameters_in_the_value_key():
+    """CrossEntropy's value ignores eps; a subclass's own formula may not."""
+
+    class Tempered(CrossEntropy):
+        def __init__(self, eps="auto", power=1.0):
+            self.eps, self.power = eps, power
+
+        def loss(self, y_true, y_prob, output_activation):
+            return super().loss(y_true, y_prob, output_activation) ** self.power
+
+    assert CrossEntropy(eps=0.1).value_key() == CrossEntropy().value_key()
+    assert Tempered(power=2.0).value_key() != Tempered(power=3.0).value_key()

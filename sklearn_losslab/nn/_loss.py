@@ -71,6 +71,9 @@ class Loss:
                 cls.loss_from_outputs = Loss.loss_from_outputs
         if "loss" in own and "loss_from_logits" not in own:
             cls.loss_from_logits = Loss.loss_from_logits
+        if set(own) & set(_VALUE_METHODS) and "_value_params" not in own:
+            # A new formula may depend on every parameter (value_key).
+            cls._value_params = Loss._value_params
         if "gradient" in own:
             if "fused_outputs" not in own:
                 cls.fused_outputs = ()

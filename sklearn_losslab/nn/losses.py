@@ -26,7 +26,8 @@ cross-entropy shortcut of the study note, valid only for its matched outputs.
 A fast form is inherited only together with the formula it speeds up: a
 subclass that overrides ``loss`` (or ``loss_from_logits``) without overriding
 the faster forms gets the generic ones, computed from its own formula, and one
-that overrides ``gradient`` loses the inherited ``fused_outputs`` shortcut.
+that overrides ``gradient`` loses the inherited ``fused_outputs`` shortcut;
+a new value formula counts every constructor parameter in its ``value_key``.
 So ``class MyLoss(CrossEntropy)`` with a new ``loss`` can never train on the
 parent's shortcut by accident, while a subclass that changes nothing in the
 math keeps every fast path.
