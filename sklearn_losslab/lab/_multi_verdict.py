@@ -137,8 +137,10 @@ def conclude_datasets(comparison, metric=None, alpha=None):
         if not np.isfinite(scores[label]).all()
     }
     ranks = comparison.rank_tests(metric, alpha=alpha)
-    within = {
-        name: result.conclude(metric, alpha=alpha)
+    within = {  # each dataset's own verdict, computed once for its defaults
+        name: result.verdict
+        if (metric, alpha) == (result.metric, result.alpha)
+        else result.conclude(metric, alpha=alpha)
         for name, result in comparison.comparisons.items()
     }
     fields = dict(
