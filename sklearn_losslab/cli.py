@@ -17,6 +17,7 @@ import sys
 import warnings
 
 from . import __version__
+from ._cli_datasets import DATASETS_HELP
 
 __all__ = ["build_parser", "main"]
 
@@ -94,14 +95,15 @@ def build_parser():
         "compare",
         help="cross-validate each loss and activation; write a report",
         description=COMPARE_HELP,
-        epilog=STREAM_HELP,
+        epilog=STREAM_HELP + "\n" + DATASETS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     compare.add_argument(
         "--dataset",
-        default="digits",
+        action="append",
         help="digits, breast_cancer, iris, wine, or a CSV/Parquet file "
-        "(default: %(default)s)",
+        "(default: digits); several, comma-separated or repeated, are compared "
+        "over datasets (see below)",
     )
     compare.add_argument("--target", help="the class column of a file")
     compare.add_argument(
@@ -232,6 +234,7 @@ class _WarningPrinter:
 def _compare(args):
     from sklearn.pipeline import make_pipeline
 
+    from ._cli_datasets import compare_many, dataset_names
     from ._logistic_net import LogisticNet
     from .io._datasets import (
         NAMED_DATASETS,
@@ -259,6 +262,10 @@ def _compare(args):
         random_state=args.seed,
     )
     n_configurations = len(losses) * len(activations)
+    names = dataset_names(args.dataset)
+    if len(names) > 1:
+        return compare_many(args, names, net, losses, activations)
+    args.dataset = names[0]
     if args.stream:
         if args.dataset in NAMED_DATASETS:
             raise InputError("--stream needs a CSV or Parquet file as --dataset")

@@ -7,7 +7,8 @@ The public path of :mod:`sklearn_losslab.viz.plotting`, where the code lives.
 # SPDX-License-Identifier: BSD-3-Clause
 
 from .viz import plotting as _module
+from .viz._cd_diagram import CriticalDifferenceDisplay
 from .viz.plotting import *  # noqa: F403
 
-__all__ = _module.__all__
+__all__ = [*_module.__all__, "CriticalDifferenceDisplay"]
 __doc__ = _module.__doc__

@@ -30,7 +30,9 @@ def layer_of(parts):
     name = parts[0]
     if name == "exceptions":
         return "nn"  # every layer may raise the package's exceptions
-    if name in ("cli", "__main__", "__init__") or name in PUBLIC_PATHS:
+    if name in ("cli", "__main__", "__init__") or name.startswith("_cli_"):
+        return "cli"  # the command line and its helper modules
+    if name in PUBLIC_PATHS:
         return "cli"  # the top: may import anything
     return "estimator"  # _logistic_net, _fitting, exceptions, ...
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn import datasets
-from sklearn.compose import ColumnTransformer
+from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -185,28 +185,44 @@ def preprocessor(X):
     numeric, other = _column_kinds(X)
     transformers = []
     if numeric:
-        transformers.append(
-            (
-                "numeric",
-                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-                numeric,
-            )
-        )
+        transformers.append(("numeric", _numeric_steps(), numeric))
     if other:
-        transformers.append(
+        transformers.append(("categorical", _categorical_steps(), other))
+    return ColumnTransformer(transformers)
+
+
+def table_preprocessor():
+    """Return the preprocessing of :func:`preprocessor` for any DataFrame.
+
+    The same steps, but the columns are found by their dtype when it is
+    fitted (:func:`~sklearn.compose.make_column_selector`), so one pipeline
+    serves tables of different columns, as a comparison over several
+    datasets needs. A numeric array must be made a DataFrame first.
+    """
+    kinds = ["number", "bool"]
+    return ColumnTransformer(
+        [
+            ("numeric", _numeric_steps(), make_column_selector(dtype_include=kinds)),
             (
                 "categorical",
-                make_pipeline(
-                    SimpleImputer(strategy="most_frequent"),
-                    OneHotEncoder(
-                        handle_unknown="infrequent_if_exist",
-                        max_categories=MAX_CATEGORIES,
-                    ),
-                ),
-                other,
-            )
-        )
-    return ColumnTransformer(transformers)
+                _categorical_steps(),
+                make_column_selector(dtype_exclude=kinds),
+            ),
+        ]
+    )
+
+
+def _numeric_steps():
+    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+
+
+def _categorical_steps():
+    return make_pipeline(
+        SimpleImputer(strategy="most_frequent"),
+        OneHotEncoder(
+            handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORIES
+        ),
+    )
 
 
 def describe_preprocessing(X):

@@ -3,7 +3,9 @@
 Computing only: the functions take a DataFrame of scores, one row per dataset
 and one column per configuration, and return ranks, tests and groups;
 :class:`~sklearn_losslab.viz._cd_diagram.CriticalDifferenceDisplay` draws
-them. Not public yet.
+them. :class:`RankComparison` and :class:`FriedmanResult` are public in
+:mod:`sklearn_losslab.compare`, as the ``ranks`` of a
+:class:`~sklearn_losslab.DatasetsComparison`.
 
 The statistics are those of :mod:`scipy.stats`, already a dependency:
 :func:`~scipy.stats.rankdata` for the ranks,

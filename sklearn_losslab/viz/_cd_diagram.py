@@ -76,7 +76,7 @@ class CriticalDifferenceDisplay:
 
     See Also
     --------
-    sklearn_losslab.lab._ranks.compare_ranks : The ranks and tests drawn.
+    sklearn_losslab.compare_datasets : The comparison whose ``ranks`` it draws.
 
     References
     ----------
@@ -87,7 +87,7 @@ class CriticalDifferenceDisplay:
     --------
     >>> import matplotlib.pyplot as plt
     >>> import pandas as pd
-    >>> from sklearn_losslab.viz._cd_diagram import CriticalDifferenceDisplay
+    >>> from sklearn_losslab import CriticalDifferenceDisplay
     >>> scores = pd.DataFrame(
     ...     {"cross_entropy": [0.95, 0.91, 0.88, 0.97, 0.83, 0.90],
     ...      "mse": [0.94, 0.90, 0.89, 0.96, 0.80, 0.88],
