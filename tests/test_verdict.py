@@ -260,7 +260,7 @@ def test_more_than_two_losses_are_compared_with_the_best_loss():
     expected = points(scores["cross_entropy / sigmoid"], scores["mse / sigmoid"])
     assert text.startswith(
         f"With sigmoid hidden units, cross-entropy has the highest mean and beats "
-        f"MSE by {expected}; focal is not distinguishable from it "
+        f"MSE by {expected}; focal loss is not distinguishable from it "
         f"(p = {p_focal:.2g}, Holm-adjusted); with relu hidden units no loss is "
         "distinguishable from the best (p = "
     )

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..nn.losses import LOSSES
+
 __all__ = [
     "Difference",
     "LossEffect",
@@ -27,8 +29,9 @@ __all__ = [
     "metric_sign",
 ]
 
-#: How the losses read in a sentence; other names are shown as they are.
-LOSS_NAMES = {"mse": "MSE", "cross_entropy": "cross-entropy", "mae": "MAE"}
+#: How the built-in losses read in a sentence (their ``title``); other
+#: names are shown as they are.
+LOSS_NAMES = {name: loss.title or name for name, loss in LOSSES.items()}
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ class Loss:
     name : str
         A short name, used in reports.
 
+    title : str or None
+        How the loss reads in a sentence ("cross-entropy"); None reads as
+        :attr:`name`.
+
     outputs : tuple of str
         The output activations the loss is defined on; ``('sigmoid',
         'softmax')`` by default. :meth:`resolve_output` rejects the others.
@@ -59,6 +63,7 @@ class Loss:
     """
 
     name = "loss"
+    title = None
     fused_outputs = ()
     outputs = ("sigmoid", "softmax")
 

@@ -83,6 +83,7 @@ class MeanAbsoluteError(Loss):
     """
 
     name = "mae"
+    title = "MAE"
 
     def loss(self, y_true, y_prob, output_activation):
         return np.abs(np.asarray(y_prob, dtype=float) - y_true).sum(axis=1)
@@ -144,6 +145,7 @@ class FocalLoss(Loss):
     """
 
     name = "focal"
+    title = "focal loss"
 
     def __init__(self, gamma=2.0):
         self.gamma = gamma
@@ -220,6 +222,7 @@ class LabelSmoothingCrossEntropy(Loss):
     """
 
     name = "label_smoothing"
+    title = "label smoothing"
 
     def __init__(self, smoothing=0.1):
         self.smoothing = smoothing
@@ -308,6 +311,7 @@ class GeneralizedCrossEntropy(Loss):
     """
 
     name = "gce"
+    title = "generalized cross-entropy"
 
     def __init__(self, q=0.7):
         self.q = q

@@ -41,6 +41,7 @@ class Squentropy(Loss):
     """
 
     name = "squentropy"
+    title = "squentropy"
     outputs = ("softmax",)
 
     def loss(self, y_true, y_prob, output_activation):
@@ -104,6 +105,7 @@ class Hinge(Loss):
     """
 
     name = "hinge"
+    title = "hinge loss"
     outputs = ("identity",)
     power = 1
 
@@ -172,6 +174,7 @@ class SquaredHinge(Hinge):
     """
 
     name = "squared_hinge"
+    title = "squared hinge loss"
     power = 2
 
     def max_curvature(self, output_activation, n_outputs):

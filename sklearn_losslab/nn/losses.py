@@ -141,6 +141,7 @@ class MeanSquaredError(Loss):
     """
 
     name = "mse"
+    title = "MSE"
     outputs = ("sigmoid", "softmax", "identity")
 
     def __init__(self, kappa=1.0, M=1.0):
@@ -205,6 +206,7 @@ class CrossEntropy(Loss):
     """
 
     name = "cross_entropy"
+    title = "cross-entropy"
     fused_outputs = ("sigmoid", "softmax")
 
     def __init__(self, eps="auto"):
