@@ -200,7 +200,7 @@ def pair_rows(data, digits):
 
 def star_note(data):
     """What the summary's star means, with the declared correction."""
-    phrase = correction_phrase(len(data["pairs"]), data["alpha"])
+    phrase = correction_phrase(data["verdict"]["n_comparisons"], data["alpha"])
     return f"* differs from the best by the {data['test']} ({phrase})."
 
 
