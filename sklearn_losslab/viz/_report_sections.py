@@ -37,7 +37,9 @@ CALIBRATION_NOTE = (
 TEMPERATURE_NOTE = (
     " After T: the same with the probabilities of the logits divided by the "
     "temperature T, fitted to each fold's training rows (never its test rows); "
-    "T < 1 sharpens the probabilities, T > 1 softens them."
+    "T < 1 sharpens the probabilities, T > 1 softens them. A model that fits its "
+    "training rows almost perfectly gets a T near its lower bound there, which "
+    "over-sharpens the test probabilities: a held-out split would serve better."
 )
 HELDOUT_NOTE = (
     "Held-out curves: each fold's test rows are scored after every epoch, never "
