@@ -11,9 +11,19 @@ not hold) and returns it, or None when the result has nothing to draw.
 
 import numpy as np
 
-from ._plot_helpers import run_colors
+from ._plot_helpers import run_colors as _cycle_colors
 
 __all__ = ["confusion_figure", "heldout_figure", "noise_figure", "reliability_figure"]
+
+
+def run_colors(n):
+    """The colour cycle, or tab20 when it has too few colours for ``n`` runs."""
+    colors = _cycle_colors(n)
+    if len(set(colors)) == n:
+        return colors
+    import matplotlib
+
+    return [matplotlib.colormaps["tab20"](i % 20) for i in range(n)]
 
 
 def heldout_figure(result):
