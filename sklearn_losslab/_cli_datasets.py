@@ -53,8 +53,11 @@ def dataset_names(values):
     return names
 
 
-def compare_many(args, names, net, losses, activations):
-    """Run ``losslab compare`` over several datasets; return the exit code."""
+def compare_many(args, names, net, losses, activations, rates=(0.0,)):
+    """Run ``losslab compare`` over several datasets; return the exit code.
+
+    ``rates`` are the label-noise rates of ``--label-noise``.
+    """
     from sklearn.pipeline import make_pipeline
 
     from .cli import _note, _Progress
@@ -83,7 +86,7 @@ def compare_many(args, names, net, losses, activations):
         y = check_class_target(y, target or "target", min_per_class=args.cv)
         described[keys[name]] = description, describe_preprocessing(X)
         datasets[keys[name]] = (_as_frame(X), y)
-    n_configurations = len(losses) * len(activations)
+    n_configurations = len(losses) * len(activations) * len(rates)
     _note(
         args,
         f"{len(names)} datasets ({', '.join(datasets)}): {n_configurations} "
@@ -97,6 +100,8 @@ def compare_many(args, names, net, losses, activations):
             activations=activations,
             cv=args.cv,
             target_accuracy=args.target_accuracy,
+            label_noise=list(rates) if len(rates) > 1 else rates[0],
+            temperature_scaling=args.temperature_scaling,
             n_jobs=args.n_jobs,
             random_state=args.seed,
             progress=progress.update,

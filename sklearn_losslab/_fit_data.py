@@ -151,23 +151,26 @@ class TrainingDataMixin:
         loss = network.loss
 
         def monitor(progress=None):
-            acts, z = net.forward(
-                validation.X,
-                network.coefs,
-                network.intercepts,
-                network.hidden,
-                network.output,
-            )
-            sums = OutputSums().add(
-                validation.Y,
-                z,
-                acts[-1],
-                network.output.name,
-                loss,
-                validation.sample_weight,
-                self._multilabel,
-            )
-            val = sums.means()
+            # As in training: the weights of a diverging fit overflow here too,
+            # and the loop, not a RuntimeWarning, reports the divergence.
+            with np.errstate(over="ignore", invalid="ignore"):
+                acts, z = net.forward(
+                    validation.X,
+                    network.coefs,
+                    network.intercepts,
+                    network.hidden,
+                    network.output,
+                )
+                sums = OutputSums().add(
+                    validation.Y,
+                    z,
+                    acts[-1],
+                    network.output.name,
+                    loss,
+                    validation.sample_weight,
+                    self._multilabel,
+                )
+                val = sums.means()
             row = {
                 "val_loss": sums.loss / sums.weight if sums.weight > 0 else np.nan,
                 "val_cross_entropy": val["cross_entropy"],

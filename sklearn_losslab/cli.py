@@ -139,6 +139,19 @@ def build_parser():
         "--n-jobs", type=int, default=None, help="folds fitted in parallel"
     )
     compare.add_argument(
+        "--label-noise",
+        default="0",
+        metavar="RATES",
+        help="share of each training fold's labels flipped to another class; "
+        "several, comma-separated, for a sweep, e.g. 0,0.2,0.4 (default: 0)",
+    )
+    compare.add_argument(
+        "--temperature-scaling",
+        action="store_true",
+        help="also report calibration after temperature scaling fitted on each "
+        "training fold",
+    )
+    compare.add_argument(
         "--stream", action="store_true", help="train chunk by chunk (see below)"
     )
     compare.add_argument(
@@ -261,12 +274,15 @@ def _compare(args):
         max_iter=args.max_iter,
         random_state=args.seed,
     )
-    n_configurations = len(losses) * len(activations)
+    rates = _rates(args.label_noise)
+    n_configurations = len(losses) * len(activations) * len(rates)
     names = dataset_names(args.dataset)
     if len(names) > 1:
-        return compare_many(args, names, net, losses, activations)
+        return compare_many(args, names, net, losses, activations, rates)
     args.dataset = names[0]
     if args.stream:
+        if rates != [0.0] or args.temperature_scaling:
+            raise InputError("--label-noise and --temperature-scaling need no --stream")
         if args.dataset in NAMED_DATASETS:
             raise InputError("--stream needs a CSV or Parquet file as --dataset")
         path = check_file(args.dataset, args.target)
@@ -304,6 +320,8 @@ def _compare(args):
                 n_jobs=args.n_jobs,
                 random_state=args.seed,
                 progress=progress.update,
+                label_noise=rates if len(rates) > 1 else rates[0],
+                temperature_scaling=args.temperature_scaling,
             )
     result.settings = {"dataset": description, **result.settings}
     if not args.stream:  # the estimator without the preprocessing, said in words
@@ -349,6 +367,16 @@ def _names(value, registry, what):
     if len(set(names)) != len(names):
         raise InputError(f"a {what} is given twice in {value!r}")
     return names
+
+
+def _rates(value):
+    from .io._datasets import InputError
+    from .lab._label_noise import check_label_noise
+
+    try:
+        return check_label_noise([float(v) for v in value.split(",") if v.strip()])
+    except ValueError as exc:
+        raise InputError(f"--label-noise {value!r}: {exc}".rstrip(".")) from None
 
 
 def _hidden(value):

@@ -49,7 +49,7 @@ class _Images(HTMLParser):
             self.images.append(dict(attrs)["src"])
 
 
-def check_report(out, figures):
+def check_report(out, figures, sweep=False, streamed=False):
     """The files of `losslab compare`: tables, PNG figures and the HTML page."""
     summary = pd.read_csv(out / "summary.csv")
     folds = pd.read_csv(out / "folds.csv")
@@ -62,13 +62,20 @@ def check_report(out, figures):
     assert parser.tables >= 1
     pngs = sorted(out.glob("*.png"))
     if figures:
-        assert [p.name for p in pngs] == [
+        expected = [
+            "confusion_matrices.png",
             "diagnostics.png",
+            "heldout_curves.png",
+            *(["label_noise.png"] if sweep else []),
             "learning_curves.png",
+            "reliability.png",
             "scores.png",
         ]
+        if streamed:  # no folds: no held-out curves, calibration or confusion
+            expected = ["diagnostics.png", "learning_curves.png", "scores.png"]
+        assert [p.name for p in pngs] == expected
         assert all(p.read_bytes().startswith(PNG_MAGIC) for p in pngs)
-        assert len(parser.images) == 3
+        assert len(parser.images) == len(expected)
         for src in parser.images:
             assert src.startswith("data:image/png;base64,")
             assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_MAGIC)
@@ -111,6 +118,22 @@ def test_compare_in_process(tmp_path, capsys):
     summary, folds = check_report(out, figures=has_plotting())
     assert summary["configuration"].tolist() == LABELS
     assert (folds["n_iter"] == 5).all() and len(folds) == 8
+
+
+def test_label_noise_sweep_and_temperature_scaling(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["compare", "--dataset", "iris", *FAST, "--losses", "cross_entropy,hinge"]
+    args += ["--activations", "relu", "--label-noise", "0,0.2"]
+    assert main([*args, "--temperature-scaling", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "cross_entropy / relu / label_noise=0.2" in text
+    assert "log loss, ECE, Brier score: not defined for linear outputs (hinge)" in text
+    assert "Calibration:" in text and "ECE after T" in text
+    assert "Held-out curves, best epoch:" in text
+    summary, folds = check_report(out, figures=has_plotting(), sweep=True)
+    assert sorted(set(folds["label_noise"])) == [0.0, 0.2]
+    assert (folds.loc[folds["label_noise"] == 0.2, "n_flipped"] == 15).all()
+    assert folds["ece_scaled"].notna().sum() == 4  # cross-entropy's 2 x 2 folds
 
 
 def test_quiet_options_and_no_figures(tmp_path, capsys):
@@ -198,6 +221,9 @@ def test_compare_a_parquet_file(tmp_path):
             "--stream needs numbers in every feature column",
         ),
         (["--dataset", "{dir}", "--target", "y"], "is a directory"),
+        (["--label-noise", "0,1"], "--label-noise '0,1': label_noise rates must be"),
+        (["--label-noise", "x"], "--label-noise 'x'"),
+        (["--label-noise", "0.2", "--stream"], "need no --stream"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(
@@ -439,7 +465,7 @@ def test_stream_a_generated_csv(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "No significance test" in captured.out
     assert "[12/12] cross_entropy / relu, epoch 3 done" in captured.err
-    summary, folds = check_report(tmp_path / "o", figures=has_plotting())
+    summary, folds = check_report(tmp_path / "o", figures=has_plotting(), streamed=True)
     assert len(folds) == 4 and (folds["fold"] == 0).all()
     assert (folds["n_train"] == 960).all() and (folds["n_test"] == 240).all()
     assert (folds["n_iter"] == 3).all()

@@ -72,7 +72,8 @@ def test_text_report(result):
 def test_markdown_report(result):
     text = comparison_report(result, markdown=True)
     tables = [ln for ln in text.splitlines() if ln.startswith("|")]
-    assert len(tables) == (2 + 4) + (2 + 6)
+    # The summary, the pairs, then the calibration and the held-out best epochs.
+    assert len(tables) == (2 + 4) + (2 + 6) + (2 + 4) + (2 + 4)
     assert "|:---|---:|" in text and "|:---|:---|---:|" in text
 
 
@@ -234,7 +235,8 @@ def test_html_without_figures(result):
     page = comparison_html(result, figures=False)
     tags = parse(page)
     assert page.startswith("<!DOCTYPE html>") and page.endswith("</html>\n")
-    assert tags.tags.count("table") == 2 and not tags.images
+    # The summary, the pairs, the calibration and the held-out best epochs.
+    assert tags.tags.count("table") == 2 + 2 and not tags.images
     assert "Nadeau and Bengio (2003)" in page
     assert "http" not in page.replace("https://", "")  # nothing to fetch
 
@@ -254,11 +256,18 @@ def test_html_without_matplotlib(result, monkeypatch, tmp_path):
 def test_html_with_embedded_figures(result):
     pytest.importorskip("sklearn_losslab.plotting")
     figures = comparison_figures(result)
-    assert sorted(figures) == ["diagnostics.png", "learning_curves.png", "scores.png"]
+    assert sorted(figures) == [
+        "confusion_matrices.png",
+        "diagnostics.png",
+        "heldout_curves.png",
+        "learning_curves.png",
+        "reliability.png",
+        "scores.png",
+    ]  # and label_noise.png with a sweep only
     assert all(png.startswith(PNG_MAGIC) for png in figures.values())
     page = comparison_html(result, figures=figures)
     images = parse(page).images
-    assert len(images) == 3
+    assert len(images) == 3 + 3
     for src in images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_MAGIC)

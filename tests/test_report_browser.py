@@ -69,7 +69,11 @@ def _chromium(browser, driver):
 
 def _comparison_report(folder):
     X, y = load_iris(return_X_y=True)
-    return write_comparison(compare_losses(X, y, cv=2, random_state=0), folder)
+    result = compare_losses(
+        X, y, losses=("mse", "cross_entropy", "hinge"), activations=("relu",), cv=2,
+        label_noise=[0, 0.3], temperature_scaling=True, random_state=0,
+    )  # fmt: skip
+    return write_comparison(result, folder)
 
 
 def _slowdown_report(folder):
@@ -125,6 +129,30 @@ def test_every_figure_decodes(page):
     assert len(images) >= 1, "the report shows no figure"
     broken = [alt for alt, complete, width in images if not (complete and width > 0)]
     assert not broken, f"figures that do not decode: {broken}"
+
+
+def test_the_comparison_figures_are_shown_legibly(page, request):
+    if request.node.callspec.params["page"] != "comparison":
+        pytest.skip("checks the comparison report only")
+    driver, _, _ = page
+    images = driver.execute_script(
+        "return Object.fromEntries(Array.from(document.images, img =>"
+        " [img.alt, [img.complete, img.naturalWidth, img.naturalHeight,"
+        "  img.getBoundingClientRect().width]]));"
+    )
+    for alt in [
+        "heldout curves", "label noise", "reliability", "confusion matrices",
+        "learning curves", "scores",
+    ]:  # fmt: skip
+        assert alt in images, f"no {alt} figure"
+        complete, width, height, shown = images[alt]
+        assert complete and width >= 600 and height >= 400, alt
+        # Shown at least at half its size: the text in it stays readable.
+        assert shown >= min(width, 1000) / 2, alt
+    headings = driver.execute_script(
+        "return Array.from(document.querySelectorAll('h2'), h => h.innerText);"
+    )
+    assert {"Calibration", "Held-out curves"} <= set(headings)
 
 
 def test_no_console_error(page):

@@ -267,6 +267,42 @@ def test_early_stopping_on_a_scorer_and_on_a_given_validation_set(three_classes)
         net.fit(X, y, X_val=X)
 
 
+@pytest.mark.parametrize(
+    "loss, solver", [("cross_entropy", "adam"), ("mse", "sgd"), ("hinge", "momentum")]
+)
+def test_a_monitored_validation_set_leaves_the_fit_unchanged(
+    three_classes, loss, solver
+):
+    # compare_losses monitors each test fold this way: it must change nothing.
+    X, y = three_classes
+    params = dict(loss=loss, solver=solver, max_iter=8, batch_size=32, random_state=0)
+    plain = LogisticNet((6,), **params).fit(X[:200], y[:200])
+    watched = LogisticNet((6,), **params).fit(
+        X[:200], y[:200], X_val=X[200:], y_val=y[200:]
+    )
+    for a, b in zip(
+        plain.coefs_ + plain.intercepts_, watched.coefs_ + watched.intercepts_
+    ):
+        np.testing.assert_array_equal(a, b)  # bit-identical
+    assert "val_loss" not in plain.history_
+    assert watched.history_["val_accuracy"].notna().all()
+    assert watched.history_["val_accuracy"].iloc[-1] == pytest.approx(
+        watched.score(X[200:], y[200:])
+    )
+    shared = [c for c in plain.history_ if c != "time_s"]
+    pd.testing.assert_frame_equal(plain.history_[shared], watched.history_[shared])
+
+
+def test_monitoring_a_diverging_fit_raises_no_float_warning(three_classes):
+    X, y = three_classes
+    net = LogisticNet((4,), loss="mse", activation="identity", max_iter=5,
+                      learning_rate_init=1e300)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(DivergenceError):
+            net.fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:])
+
+
 def test_partial_fit_ignores_early_stopping(three_classes):
     X, y = three_classes
     net = LogisticNet((4,), early_stopping=True, random_state=0)

@@ -12,7 +12,10 @@ the pairwise corrected resampled t-tests (:mod:`._stats`). It is public in
 import numpy as np
 import pandas as pd
 
+from ._heldout import heldout_curves
+from ._label_noise import noise_sweep
 from ._stats import CorrectedTtestResult, corrected_ttest, holm
+from ._summary import summarize
 from ._verdict import conclude
 
 __all__ = ["LossComparison", "epochs_to_target"]
@@ -77,6 +80,22 @@ class LossComparison:
     settings : dict, default=None
         What was run (data size, method, estimator), for reports.
 
+    undefined : dict of str to dict, default=None
+        ``{label: {score: reason}}``: the scores (scoring names, ``ece``,
+        ``brier``, ``log_loss``) that do not apply to a configuration, such
+        as those needing probabilities for linear outputs.
+
+    confusion_matrices : dict of str to ndarray, default=None
+        Per configuration, the confusion matrix summed over the test folds
+        (rows the true ``classes``, columns the predicted ones).
+
+    reliability : dict of str to tuple, default=None
+        Per configuration with probabilities, ``(ReliabilityCurve, ece)`` of
+        its test folds pooled (10 equal-width bins, top-label).
+
+    classes : ndarray, default=None
+        The classes, in the order of the confusion matrices.
+
     Attributes
     ----------
     folds : pandas.DataFrame
@@ -86,7 +105,13 @@ class LossComparison:
         ``fit_time`` and ``score_time`` in seconds, ``n_iter`` (epochs run),
         ``stuck`` (whether the fold's fit ended stuck, as its
         :class:`~sklearn_losslab.SaturationWarning` says), ``epochs_to_target``,
-        ``n_train`` and ``n_test``.
+        ``label_noise`` (the share of the training labels flipped) and
+        ``n_flipped``, ``monitored`` (whether the test fold's curves were
+        recorded), ``n_train`` and ``n_test``; from ``predict_proba`` on the
+        test fold, ``ece`` (10 equal-width bins, top-label), ``brier`` and
+        ``log_loss`` (NaN without probabilities; see ``undefined``), and with
+        temperature scaling ``temperature`` and the same three ending in
+        ``_scaled``.
 
     summary : pandas.DataFrame
         One row per configuration, in the order compared: the parameters,
@@ -100,7 +125,11 @@ class LossComparison:
         each configuration against the best one (the highest mean
         ``metric``), the row of their pair in ``tests``: ``p_value_vs_best``
         (unadjusted), ``p_value_holm_vs_best`` and ``different_from_best``
-        (``p_value_holm_vs_best < alpha``).
+        (``p_value_holm_vs_best < alpha``); the calibration columns'
+        ``_mean`` and ``_std`` too; ``val_best_epoch``, ``val_best_accuracy``,
+        ``val_final_accuracy`` and ``val_best_epoch_loss`` of the held-out
+        curves (see :meth:`heldout_curves`); ``undefined``, the scores that do
+        not apply and why ('' when all do).
 
     tests : pandas.DataFrame
         One row per pair of configurations: ``configuration_a``,
@@ -116,7 +145,8 @@ class LossComparison:
         choices.
 
     histories, estimators, configurations, scoring, metric, alpha, \
-    target_accuracy, settings
+    target_accuracy, settings, undefined, confusion_matrices, reliability, \
+    classes
         As given.
 
     See Also
@@ -145,6 +175,10 @@ class LossComparison:
         estimators=None,
         target_accuracy=None,
         settings=None,
+        undefined=None,
+        confusion_matrices=None,
+        reliability=None,
+        classes=None,
     ):
         self.folds = folds
         self.histories = histories
@@ -155,6 +189,10 @@ class LossComparison:
         self.estimators = estimators
         self.target_accuracy = target_accuracy
         self.settings = dict(settings or {})
+        self.undefined = dict(undefined or {})
+        self.confusion_matrices = dict(confusion_matrices or {})
+        self.reliability = dict(reliability or {})
+        self.classes = classes
         self.summary = self.summarize()
         self.tests = self.pairwise_tests()
         self.verdict = self.conclude()
@@ -292,46 +330,38 @@ class LossComparison:
         """
         metric = self._metric(metric)
         alpha = self.alpha if alpha is None else alpha
-        folds = self.folds
-        score_columns = [c for c in folds.columns if c.startswith(("test_", "train_"))]
-        param_columns = list(
-            dict.fromkeys(k for params in self.configurations.values() for k in params)
-        )
-        best = self._best(metric)
-        tests = self.pairwise_tests(metric, alpha=alpha)
-        pair_p = {}
-        for row in tests.itertuples():
-            p = (row.p_value, row.p_value_holm)
-            pair_p[row.configuration_a, row.configuration_b] = p
-            pair_p[row.configuration_b, row.configuration_a] = p
-        rows = []
-        for label in self.labels:
-            group = folds[folds["configuration"] == label]
-            row = {"configuration": label}
-            row.update({k: group[k].iloc[0] for k in param_columns if k in group})
-            row["n_folds"] = len(group)
-            for column in score_columns:
-                values = group[column].to_numpy(dtype=float)
-                row[f"{column}_mean"] = values.mean()
-                row[f"{column}_std"] = values.std()
-            row["fit_time_mean"] = group["fit_time"].mean()
-            row["n_iter_mean"] = group["n_iter"].mean()
-            row["n_iter_min"] = group["n_iter"].min()
-            row["n_iter_max"] = group["n_iter"].max()
-            if "stuck" in group:
-                row["n_stuck"] = int(group["stuck"].sum())
-            if "epochs_to_target" in group:
-                row["epochs_to_target_mean"] = group["epochs_to_target"].mean()
-                row["n_reached_target"] = int(group["epochs_to_target"].notna().sum())
-            p, p_holm = pair_p.get((label, best), (np.nan, np.nan))
-            row["p_value_vs_best"], row["p_value_holm_vs_best"] = p, p_holm
-            row["different_from_best"] = bool(p_holm < alpha)
-            rows.append(row)
-        summary = pd.DataFrame(rows)
-        ranks = summary[f"test_{metric}_mean"].rank(ascending=False, method="min")
-        position = list(summary.columns).index("p_value_vs_best")
-        summary.insert(position, "rank", ranks.astype("Int64"))
-        return summary
+        return summarize(self, metric, alpha)
+
+    def heldout_curves(self, metric="accuracy"):
+        """Return the held-out curve per epoch: mean and spread over the folds.
+
+        Parameters
+        ----------
+        metric : {'accuracy', 'loss'}, default='accuracy'
+            The accuracy on the test fold, or the training objective there.
+
+        Returns
+        -------
+        curves : pandas.DataFrame
+            ``configuration``, ``epoch``, ``mean``, ``std`` and ``n_folds``.
+        """
+        return heldout_curves(self, metric)
+
+    def noise_sweep(self, metric=None):
+        """Return the mean test score per configuration and label-noise rate.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            A scoring name; None is ``self.metric``.
+
+        Returns
+        -------
+        sweep : pandas.DataFrame
+            ``configuration`` (without the rate), ``label_noise``, ``mean``
+            and ``std``; empty unless ``label_noise`` was a sweep.
+        """
+        return noise_sweep(self, metric)
 
     def conclude(self, metric=None, *, alpha=None):
         """Return the conclusion of the comparison on ``metric``, in words.

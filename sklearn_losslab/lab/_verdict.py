@@ -12,7 +12,7 @@ support. Public as :class:`sklearn_losslab.compare.Verdict`.
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -125,6 +125,10 @@ class Verdict:
         when every loss is crossed with every activation; else empty.
     failed : list of str
         Configurations without a finite mean score (their fits failed).
+    undefined : dict of str to str
+        Configurations for which ``metric`` is not defined, with the reason
+        (``'not defined for linear outputs (hinge)'``); left out like
+        ``failed``, and said apart.
     """
 
     text: str
@@ -138,6 +142,7 @@ class Verdict:
     differences: list
     loss_effects: list
     failed: list
+    undefined: dict = field(default_factory=dict)
 
     def to_dict(self):
         """Return the verdict as a dict of plain values (JSON-ready)."""
@@ -180,7 +185,17 @@ def conclude(comparison, metric=None, alpha=None):
     tested = comparison.folds["fold"].nunique() > 1
     finite = [label for label in comparison.labels if np.isfinite(means[label])]
     ranked = sorted(finite, key=lambda label: -means[label])
-    failed = [label for label in comparison.labels if label not in finite]
+    reasons = getattr(comparison, "undefined", {})
+    undefined = {
+        label: reasons[label][metric]
+        for label in comparison.labels
+        if label not in finite and metric in reasons.get(label, {})
+    }
+    failed = [
+        label
+        for label in comparison.labels
+        if label not in finite and label not in undefined
+    ]
 
     def versus(a, b):
         if (a, b) in pairs:
@@ -216,13 +231,14 @@ def conclude(comparison, metric=None, alpha=None):
         metric=metric,
         alpha=alpha,
         correction="holm",
-        n_comparisons=len(tests),
+        n_comparisons=int(tests["p_value"].notna().sum()),
         tested=tested,
         leaders=leaders,
         winner=leaders[0] if len(leaders) == 1 and len(ranked) > 1 else None,
         differences=differences,
         loss_effects=effects,
         failed=failed,
+        undefined=undefined,
     )
     text = _text(verdict, means, comparison.configurations)
     return Verdict(text=text, **verdict)
@@ -260,6 +276,9 @@ def _text(v, means, configurations):
             f" {_join(failed)} {'has' if one else 'have'} no finite {name} (the "
             f"fits failed) and {'is' if one else 'are'} left out."
         )
+    left_out += _undefined_sentence(v["undefined"], name)
+    if not v["leaders"] and v["undefined"] and not failed:
+        return f"No configuration has a {name}.{left_out}"
     if not v["leaders"]:
         return f"No configuration has a finite mean {name}: every fit failed."
     if len(configurations) == 1:
@@ -302,6 +321,20 @@ def _text(v, means, configurations):
         effect = "; ".join(_effects(v["loss_effects"], loss_of, metric, alpha))
         effect += "."
         text += "\n\n" + effect[0].upper() + effect[1:]
+    return text
+
+
+def _undefined_sentence(undefined, name):
+    """' Log loss: not defined for linear outputs (hinge); hinge / relu is left out.'"""
+    by_reason = {}
+    for label, reason in undefined.items():
+        by_reason.setdefault(reason, []).append(label)
+    text = ""
+    for reason, labels in by_reason.items():
+        verb = "is" if len(labels) == 1 else "are"
+        text += (
+            f" {name[0].upper()}{name[1:]}: {reason}; {_join(labels)} {verb} left out."
+        )
     return text
 
 

@@ -11,23 +11,33 @@ every fit, and paired significance tests between configurations by
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import itertools
-import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
 
 from .._logistic_net import LogisticNet
-from ..nn.activations import ACTIVATIONS
-from ..nn.losses import LOSSES, Loss
 from ..training._diagnosis import stuck_findings
 from ._comparison import LossComparison, epochs_to_target
+from ._configurations import NOISE, find_logistic_net
+from ._configurations import check_scoring_names as _check_scoring
+from ._configurations import configurations as _configurations
+from ._configurations import display_params as _display_params
+from ._folds import (
+    CALIBRATION,
+    evaluate_fold,
+    pooled_reliability,
+    summed_confusion,
+    warn_failures,
+)
+from ._label_noise import check_label_noise
 from ._stats import CorrectedTtestResult, corrected_ttest
 from ._verdict import Difference, LossEffect, Verdict
 
@@ -61,13 +71,18 @@ def compare_losses(
     n_jobs=None,
     random_state=None,
     progress=None,
+    label_noise=0.0,
+    temperature_scaling=False,
 ):
     """Cross-validate LogisticNet under each loss and activation, on the same folds.
 
     Every configuration (a loss, a hidden activation and, optionally, values
-    of other parameters) is evaluated by :func:`sklearn.model_selection.cross_validate`
-    on one fixed list of train/test splits, so that the scores are paired by
-    fold and can be compared with :func:`corrected_ttest`.
+    of other parameters and label-noise rates) is fitted and scored on one
+    fixed list of train/test splits, so that the scores are paired by fold
+    and can be compared with :func:`corrected_ttest`. Each fold's fit
+    monitors its test rows per epoch (the ``val_*`` columns of its
+    ``history_``; never trained on), and its test rows are also scored for
+    calibration and tallied in a confusion matrix.
 
     Parameters
     ----------
@@ -107,7 +122,11 @@ def compare_losses(
 
     scoring : str, list of str or dict, default=('accuracy', 'neg_log_loss')
         Scorer names (see :func:`sklearn.metrics.get_scorer_names`) or a dict
-        of names to scorers, as for ``cross_validate``.
+        of names to scorers, as for ``cross_validate``. A scorer that needs
+        ``predict_proba`` gives NaN for the configurations without
+        probabilities (linear outputs: ``'hinge'``, ``'squared_hinge'``, or
+        ``output_activation='identity'``), with the reason in
+        ``result.undefined``.
 
     target_accuracy : float or None, default=0.9
         The training accuracy whose first epoch is reported as
@@ -126,33 +145,53 @@ def compare_losses(
 
     error_score : 'raise' or float, default=np.nan
         Score of a fit that fails (for example with a
-        :class:`~sklearn_losslab.DivergenceError`), as in ``cross_validate``,
-        which warns with a FitFailedWarning. A configuration whose fits all
-        fail also gets these scores (cross_validate itself would raise), with
-        NaN times and epochs and empty histories.
+        :class:`~sklearn_losslab.DivergenceError`), as in ``cross_validate``;
+        a FitFailedWarning names the configuration and the error. Failed
+        fits have NaN times and epochs, empty histories and None as
+        estimator.
 
     n_jobs : int, default=None
-        Number of folds fitted in parallel (by ``cross_validate``).
+        Number of folds fitted in parallel (with joblib).
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds (when ``cv`` is an int) and, when its own
-        ``random_state`` is None, the LogisticNet. An int makes the whole
-        comparison reproducible, whatever ``n_jobs``.
+        Seeds the folds (when ``cv`` is an int), the label noise and, when
+        its own ``random_state`` is None, the LogisticNet. An int makes the
+        whole comparison reproducible, whatever ``n_jobs``.
 
     progress : callable, default=None
         Called as ``progress(done, total, label)`` after each configuration.
+
+    label_noise : float or sequence of float, default=0.0
+        The share, in [0, 1), of each training fold's labels flipped to
+        another class, drawn uniformly; exactly ``round(rate * n_train)``
+        labels per fold. The test folds keep their labels. The flips are
+        seeded by ``random_state`` and the fold: every configuration sees the
+        same noisy labels, and the labels flipped at a lower rate are flipped
+        at a higher one too. A sequence of rates is a sweep: every
+        configuration is run at each rate, its label ending with
+        ``label_noise=<rate>``. Single-label targets only.
+
+    temperature_scaling : bool, default=False
+        Also report the calibration after temperature scaling (Guo et al.,
+        2017): the temperature of each fold's model is fitted on its
+        training fold's logits (``decision_function``) and labels, never on
+        the test fold, and the test fold's probabilities recomputed
+        (``ece_scaled``, ``brier_scaled``, ``log_loss_scaled`` and
+        ``temperature`` columns).
 
     Returns
     -------
     result : LossComparison
         ``folds`` (one row per configuration and fold), ``summary`` (one row
         per configuration), ``tests`` (pairwise corrected t-tests),
-        ``histories`` and ``estimators`` (per configuration, per fold).
+        ``histories`` and ``estimators`` (per configuration, per fold),
+        ``confusion_matrices`` (summed over the folds), ``reliability`` and
+        ``undefined`` (the scores that do not apply, with the reason).
 
     See Also
     --------
     corrected_ttest : The test behind ``result.tests``.
-    sklearn.model_selection.cross_validate : What runs each configuration.
+    sklearn.model_selection.cross_validate : Cross-validation of one model.
 
     Notes
     -----
@@ -171,10 +210,27 @@ def compare_losses(
     ``n_jobs`` runs the folds of one configuration in parallel, one
     configuration after the other.
 
+    The test fold is passed to the LogisticNet's ``fit`` as ``X_val`` and
+    ``y_val``, after the preprocessing steps of a Pipeline, which are fitted
+    on the training fold alone (as ``Pipeline.fit`` does, then their
+    ``transform``). The net only records its loss and accuracy there after
+    each epoch, which changes nothing in the fit. A net with
+    ``early_stopping=True`` gets no ``X_val`` (it would stop on the test
+    fold); its ``val_*`` columns are then its own validation split's, and
+    the fold's ``monitored`` column is False.
+
+    Calibration is measured on the test folds from ``predict_proba``: the
+    expected calibration error with 10 equal-width bins of the top-label
+    confidence (``ece``, Guo et al., 2017), the multiclass Brier score in
+    [0, 2] (``brier``) and the log loss (``log_loss``, positive).
+
     References
     ----------
     Nadeau, C. and Bengio, Y. (2003). "Inference for the Generalization
     Error." Machine Learning, 52(3), 239-281.
+
+    Guo, C., Pleiss, G., Sun, Y. and Weinberger, K. Q. (2017). "On
+    Calibration of Modern Neural Networks." ICML.
 
     Examples
     --------
@@ -190,59 +246,86 @@ def compare_losses(
     True
     >>> result.folds.shape[0]
     12
+    >>> linear = compare_losses(X, y, losses=("cross_entropy", "hinge"),
+    ...                         activations="relu", cv=3, random_state=0)
+    >>> linear.undefined["hinge / relu"]["neg_log_loss"]
+    'not defined for linear outputs (hinge)'
+    >>> linear.summary[["configuration", "test_neg_log_loss_mean", "ece_mean"]].isna()
+      configuration  test_neg_log_loss_mean  ece_mean
+    0         False                   False     False
+    1         False                    True      True
     """
     base, prefix = _check_estimator(estimator, random_state)
-    configurations = _configurations(losses, activations, param_grid, base, prefix)
+    rates = check_label_noise(label_noise)
+    configurations = _configurations(
+        losses, activations, param_grid, base, prefix, rates
+    )
     scoring = _check_scoring(scoring)
-    names = list(scoring) if isinstance(scoring, dict) else list(scoring)
+    names = list(scoring)
     metric = names[0] if metric is None else metric
     if metric not in names:
         raise ValueError(f"metric={metric!r} is not one of the scorings {names}.")
+    scorers = {
+        name: get_scorer(scoring[name] if isinstance(scoring, dict) else name)
+        for name in names
+    }
     if isinstance(cv, Integral) and not isinstance(cv, bool):
         splitter = StratifiedKFold(cv, shuffle=True, random_state=random_state)
     else:
         splitter = check_cv(cv, y, classifier=True)
     splits = list(splitter.split(X, y, groups))
+    y_array = np.asarray(y)
+    classes = np.unique(y_array) if y_array.ndim == 1 else None
+    # One seed per fold, shared by every configuration and rate: the noisy
+    # labels are paired like the folds, and nested across the rates.
+    noise_base = check_random_state(random_state).randint(np.iinfo(np.int32).max)
 
     rows, histories, estimators = [], {}, {}
+    undefined, confusion, reliability = {}, {}, {}
     for done, (label, params) in enumerate(configurations.items(), start=1):
-        model = clone(base).set_params(**{prefix + k: v for k, v in params.items()})
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                cv_result = cross_validate(
-                    model,
-                    X,
-                    y,
-                    cv=splits,
-                    scoring=scoring,
-                    return_estimator=True,
-                    return_train_score=return_train_score,
-                    error_score=error_score,
-                    n_jobs=n_jobs,
-                )
-        except ValueError as exc:
-            # cross_validate raises when every fit fails, whatever error_score.
-            if error_score == "raise" or "fits failed" not in str(exc):
-                raise
-            cv_result = _all_failed(label, exc, splits, names, error_score)
-        histories[label], estimators[label] = [], cv_result["estimator"]
-        for fold, ((train, test), fitted) in enumerate(zip(splits, estimators[label])):
-            net = _final_step(fitted)
-            # A fit that failed before its first epoch has no history.
-            history = net.history_ if hasattr(net, "_history") else pd.DataFrame()
-            histories[label].append(history)
-            row = {"configuration": label, **_display_params(params), "fold": fold}
-            for name in names:
-                row[f"test_{name}"] = cv_result[f"test_{name}"][fold]
-                if return_train_score:
-                    row[f"train_{name}"] = cv_result[f"train_{name}"][fold]
-            row["fit_time"] = cv_result["fit_time"][fold]
-            row["score_time"] = cv_result["score_time"][fold]
+        net_params = {k: v for k, v in params.items() if k != NOISE}
+        rate = params.get(NOISE, rates[0])
+        model = clone(base).set_params(**{prefix + k: v for k, v in net_params.items()})
+        folds = Parallel(n_jobs=n_jobs)(
+            delayed(evaluate_fold)(
+                clone(model),
+                X,
+                y,
+                train,
+                test,
+                scorers=scorers,
+                classes=classes,
+                label_noise=rate,
+                noise_seed=np.random.SeedSequence([noise_base, i]),
+                temperature_scaling=temperature_scaling,
+                return_train_score=return_train_score,
+                error_score=error_score,
+            )  # fmt: skip
+            for i, (train, test) in enumerate(splits)
+        )
+        warn_failures(label, folds, error_score)
+        histories[label] = [fold["history"] for fold in folds]
+        estimators[label] = [fold["estimator"] for fold in folds]
+        undefined[label] = {k: v for f in folds for k, v in f["undefined"].items()}
+        confusion[label] = summed_confusion(folds)
+        reliability[label] = pooled_reliability(folds, splits, y_array)
+        for fold, ((train, test), result) in enumerate(zip(splits, folds)):
+            net = None if result["error"] else find_logistic_net(result["estimator"])[0]
+            history = result["history"]
+            row = {"configuration": label, **_display_params(params)}
+            row[NOISE] = rate
+            row["fold"] = fold
+            row.update(result["scores"])
+            for column in _calibration_columns(temperature_scaling):
+                row[column] = result["calibration"].get(column, np.nan)
+            row["fit_time"] = result["fit_time"]
+            row["score_time"] = result["score_time"]
             row["n_iter"] = getattr(net, "n_iter_", np.nan)
             row["stuck"] = _ended_stuck(history, y, train, net)
             if target_accuracy is not None:
                 row["epochs_to_target"] = epochs_to_target(history, target_accuracy)
+            row["monitored"] = result["monitored"]
+            row["n_flipped"] = result["n_flipped"]
             row["n_train"], row["n_test"] = len(train), len(test)
             rows.append(row)
         if progress is not None:
@@ -255,6 +338,8 @@ def compare_losses(
         "max_iter": find_logistic_net(base)[0].max_iter,
         "random_state": random_state,
         "method": f"{len(splits)}-fold cross-validation",
+        "label_noise": rates if len(rates) > 1 else rates[0],
+        "temperature_scaling": bool(temperature_scaling),
     }
     return LossComparison(
         pd.DataFrame(rows),
@@ -266,60 +351,18 @@ def compare_losses(
         alpha=alpha,
         target_accuracy=target_accuracy,
         settings=settings,
+        undefined={label: u for label, u in undefined.items() if u},
+        confusion_matrices=confusion,
+        reliability=reliability,
+        classes=classes,
     )
 
 
-def find_logistic_net(estimator):
-    """Return the LogisticNet of an estimator and its parameter prefix.
-
-    Parameters
-    ----------
-    estimator : LogisticNet or Pipeline
-        A LogisticNet, or a Pipeline (possibly nested) whose last step is one.
-
-    Returns
-    -------
-    net : LogisticNet
-        The LogisticNet itself (not a copy).
-
-    prefix : str
-        What to put before its parameter names in ``set_params``: ``''`` or
-        for example ``'logisticnet__'``.
-    """
-    prefix, step = "", estimator
-    while isinstance(step, Pipeline):
-        name, step = step.steps[-1]
-        prefix += f"{name}__"
-    if not isinstance(step, LogisticNet):
-        raise TypeError(
-            "estimator must be a LogisticNet or a Pipeline whose last step is a "
-            f"LogisticNet, got {type(estimator).__name__}"
-            + (f" ending in {type(step).__name__}." if prefix else ".")
-        )
-    return step, prefix
-
-
-def _all_failed(label, exc, splits, names, error_score):
-    """What cross_validate would return if it did not raise when all fits fail."""
-    cause = [line for line in str(exc).splitlines() if line.strip()][-1]
-    warnings.warn(
-        f"Every fit of the configuration {label!r} failed; its scores are "
-        f"{error_score}. The error: {cause}",
-        FitFailedWarning,
-        stacklevel=3,
-    )
-    k = len(splits)
-    result = {"fit_time": np.full(k, np.nan), "score_time": np.full(k, np.nan)}
-    for name in names:
-        result[f"test_{name}"] = result[f"train_{name}"] = np.full(k, error_score)
-    result["estimator"] = [None] * k
-    return result
-
-
-def _final_step(fitted):
-    while isinstance(fitted, Pipeline):
-        fitted = fitted.steps[-1][1]
-    return fitted
+def _calibration_columns(temperature_scaling):
+    columns = list(CALIBRATION)
+    if temperature_scaling:
+        columns += ["temperature", *(f"{c}_scaled" for c in CALIBRATION)]
+    return columns
 
 
 def _check_estimator(estimator, random_state):
@@ -334,71 +377,6 @@ def _check_estimator(estimator, random_state):
     if net.random_state is None and random_state is not None:
         estimator.set_params(**{prefix + "random_state": random_state})
     return estimator, prefix
-
-
-def _configurations(losses, activations, param_grid, base, prefix):
-    """Return ``{label: params}`` for every combination, in the given order."""
-    losses = [losses] if isinstance(losses, (str, Loss)) else list(losses)
-    activations = [activations] if isinstance(activations, str) else list(activations)
-    if not losses or not activations:
-        raise ValueError("losses and activations must not be empty.")
-    for loss in losses:
-        if not isinstance(loss, Loss) and loss not in LOSSES:
-            raise ValueError(
-                f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)} or a "
-                "Loss instance."
-            )
-    for activation in activations:
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"Unknown activation {activation!r}; expected one of "
-                f"{sorted(ACTIVATIONS)}."
-            )
-    grid = {"loss": losses, "activation": activations}
-    valid = {k[len(prefix) :] for k in base.get_params() if k.startswith(prefix)}
-    for key, values in (param_grid or {}).items():
-        if key in grid or key not in valid:
-            raise ValueError(
-                f"param_grid key {key!r} is not a LogisticNet parameter other "
-                "than loss and activation."
-            )
-        if isinstance(values, str) or not hasattr(values, "__iter__"):
-            raise ValueError(f"param_grid[{key!r}] must be a sequence of values.")
-        grid[key] = list(values)
-    configurations = {}
-    for combination in itertools.product(*grid.values()):
-        params = dict(zip(grid, combination))
-        label = " / ".join(
-            [_name(params["loss"]), params["activation"]]
-            + [f"{k}={v!r}" for k, v in list(params.items())[2:]]
-        )
-        if label in configurations:
-            raise ValueError(f"The configuration {label!r} is given twice.")
-        configurations[label] = params
-    return configurations
-
-
-def _name(loss):
-    return loss.name if isinstance(loss, Loss) else loss
-
-
-def _display_params(params):
-    return {k: _name(v) if k == "loss" else v for k, v in params.items()}
-
-
-def _check_scoring(scoring):
-    if isinstance(scoring, str):
-        return [scoring]
-    if isinstance(scoring, dict):
-        if not scoring:
-            raise ValueError("scoring must not be empty.")
-        return dict(scoring)
-    scoring = list(scoring)
-    if not scoring or not all(isinstance(s, str) for s in scoring):
-        raise ValueError("scoring must be a str, a non-empty list of str or a dict.")
-    if len(set(scoring)) != len(scoring):
-        raise ValueError(f"scoring has duplicated names: {scoring}.")
-    return scoring
 
 
 def _ended_stuck(history, y, train, net):

@@ -13,6 +13,21 @@ import io
 
 import numpy as np
 
+from ._lab_figures import (
+    confusion_figure,
+    heldout_figure,
+    noise_figure,
+    reliability_figure,
+)
+
+#: The figures drawn where the result has what they show, by file name.
+LAB_FIGURES = {
+    "heldout_curves.png": heldout_figure,
+    "label_noise.png": noise_figure,
+    "reliability.png": reliability_figure,
+    "confusion_matrices.png": confusion_figure,
+}
+
 
 def comparison_figures(result, *, fold=0):
     """Draw the figures of a comparison and return them as PNG images.
@@ -35,7 +50,11 @@ def comparison_figures(result, *, fold=0):
         ...}``: the training accuracy and cross-entropy per epoch, the
         saturation and gradient-norm diagnostics per epoch (both left out
         when no fit of the fold succeeded), and the test scores of every
-        fold per configuration.
+        fold per configuration; then, where the result has them,
+        ``heldout_curves.png`` (mean and spread over the folds of the
+        held-out accuracy and loss per epoch), ``reliability.png``,
+        ``confusion_matrices.png`` and ``label_noise.png`` (the test score
+        against the noise rate of a sweep).
     """
     import matplotlib.pyplot as plt
 
@@ -50,13 +69,20 @@ def comparison_figures(result, *, fold=0):
     if histories:  # none when every fit of the fold failed
         fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
         for ax, metric in zip(axes, ("accuracy", "cross_entropy")):
-            LossCurveDisplay.from_history(histories, metric=metric, ax=ax)
+            # Training only: heldout_curves.png shows the test folds.
+            LossCurveDisplay.from_history(
+                histories, metric=metric, ax=ax, validation=False
+            )
             ax.set_title(f"Training {metric.replace('_', '-')}, fold {fold}")
         figures["learning_curves.png"] = png_bytes(fig)
         display = DiagnosticsDisplay.from_history(histories)
         display.figure_.suptitle(f"Diagnostics per epoch, fold {fold}")
         figures["diagnostics.png"] = png_bytes(display.figure_)
     figures["scores.png"] = png_bytes(_scores_figure(result))
+    for name, draw in LAB_FIGURES.items():
+        fig = draw(result)
+        if fig is not None:
+            figures[name] = png_bytes(fig)
     return figures
 
 

@@ -13,6 +13,13 @@ import textwrap
 import numpy as np
 
 from ..lab._verdict import correction_phrase, format_p, metric_name, metric_sign
+from ._report_sections import (
+    HELDOUT_NOTE,
+    calibration_note,
+    calibration_rows,
+    heldout_rows,
+    undefined_notes,
+)
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em;
@@ -58,6 +65,30 @@ CAPTIONS = {
     "scores.png": (
         "Test score of every fold; grey lines join the same fold across "
         "configurations, which is why the test is paired."
+    ),
+    "heldout_curves.png": (
+        "Held-out curves: the accuracy and the loss of each fold's test rows "
+        "after every epoch (monitored, never trained on), mean and ± one "
+        "standard deviation over the folds; a dot marks the best epoch. The loss "
+        "is each configuration's own objective, so its scale differs between "
+        "losses."
+    ),
+    "label_noise.png": (
+        "Test score against the share of training labels flipped to another "
+        "class (the test folds are clean), mean ± standard deviation over the "
+        "folds."
+    ),
+    "reliability.png": (
+        "Reliability diagram: accuracy against confidence (the largest predicted "
+        "probability) in 10 equal-width bins, the test rows of every fold pooled; "
+        "a calibrated model lies on the diagonal, an over-confident one below "
+        "it. The ECE in the legend is of the pooled rows, so it differs a little "
+        "from the mean over the folds in the calibration table. Linear outputs "
+        "(no probabilities) are left out."
+    ),
+    "confusion_matrices.png": (
+        "Confusion matrices, one per configuration: counts of the test rows of "
+        "every fold, rows the true class, columns the predicted one."
     ),
 }
 
@@ -135,7 +166,11 @@ def summary_rows(data, digits):
         for name in names:
             score, sign = entry[name], metric_sign(name)
             text = f"{sign * score['mean']:.{digits}f}"
-            row.append(f"{text} ± {score['std']:.{digits}f}" if tested else text)
+            if np.isnan(score["mean"]):
+                text = "n/a" if name in entry.get("undefined", []) else "-"
+            elif tested:
+                text += f" ± {score['std']:.{digits}f}"
+            row.append(text)
         row.append(epochs_run(entry))
         if target:
             reached, n_folds = entry["n_reached_target"], entry["n_folds"]
@@ -200,7 +235,7 @@ def pair_rows(data, digits):
 
 def star_note(data):
     """What the summary's star means, with the declared correction."""
-    phrase = correction_phrase(len(data["pairs"]), data["alpha"])
+    phrase = correction_phrase(data["verdict"]["n_comparisons"], data["alpha"])
     return f"* differs from the best by the {data['test']} ({phrase})."
 
 
@@ -238,10 +273,21 @@ def comparison_text(data, digits, markdown):
     if notes and markdown:
         notes = ["\\" + notes[0]]  # a star, not a list item
     lines.append(" ".join([*notes, epochs_note(data)]))
+    lines += [f"n/a: {note}" for note in undefined_notes(data)]
     if data["tested"] and data["pairs"]:
         lines += ["", f"Pairwise tests on {metric_name(data['metric'])}:", ""]
         header, rows = pair_rows(data, digits)
         lines += format_table(header, rows, markdown=markdown, left=2)
+    for title, table, note in (
+        ("Calibration", calibration_rows(data, digits, data["tested"]), None),
+        ("Held-out curves, best epoch", heldout_rows(data), HELDOUT_NOTE),
+    ):
+        if table is None:
+            continue
+        note = calibration_note(data) if note is None else note
+        lines += ["", f"{title}:", ""]
+        lines += format_table(*table, markdown=markdown)
+        lines += ["", *textwrap.wrap(note, 88, break_on_hyphens=False)]
     if data["preprocessing"]:
         lines += ["", "Preprocessing (fitted on each training set):"]
         lines += [f"- {step}" for step in data["preprocessing"]]

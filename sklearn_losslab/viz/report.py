@@ -34,6 +34,14 @@ from ._report_format import (
     summary_rows,
     verdict_paragraphs,
 )
+from ._report_sections import (
+    HELDOUT_NOTE,
+    calibration_note,
+    calibration_rows,
+    heldout_rows,
+    sections_data,
+    undefined_notes,
+)
 from ._slowdown_report import (
     slowdown_figures,
     slowdown_html,
@@ -150,6 +158,7 @@ def _comparison_data(result, metric, alpha):
         entry["p_value_vs_best"] = float(row["p_value_vs_best"])
         entry["p_value_holm_vs_best"] = float(row["p_value_holm_vs_best"])
         entry["different_from_best"] = bool(row["different_from_best"])
+        entry["undefined"] = list(result.undefined.get(row["configuration"], {}))
         configurations[row["configuration"]] = entry
     pairs = [
         {
@@ -182,6 +191,7 @@ def _comparison_data(result, metric, alpha):
         "preprocessing": list(result.settings.get("preprocessing", [])),
         "configurations": configurations,
         "pairs": pairs,
+        "sections": sections_data(summary, result.settings),
     }
 
 
@@ -246,11 +256,21 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
             "number in brackets). "
         )
     body.append(f"<p class='note'>{html.escape(reading)}</p>")
+    for note in undefined_notes(data):
+        body.append(f"<p class='note'>n/a: {html.escape(note)}</p>")
     if data["tested"] and data["pairs"]:
         name = html.escape(metric_name(data["metric"]))
         body.append(f"<h2>Pairwise tests on {name}</h2>")
         body.append(html_table(*pair_rows(data, digits), left=2))
         body.append(f"<p class='note'>{html.escape(TEST_NOTE)}</p>")
+    table = calibration_rows(data, digits, data["tested"])
+    if table is not None:
+        body.append("<h2>Calibration</h2>" + html_table(*table))
+        body.append(f"<p class='note'>{html.escape(calibration_note(data))}</p>")
+    table = heldout_rows(data)
+    if table is not None:
+        body.append("<h2>Held-out curves</h2>" + html_table(*table))
+        body.append(f"<p class='note'>{html.escape(HELDOUT_NOTE)}</p>")
     body.append("<h2>Figures</h2>")
     if figures:
         body.append(html_figures(figures, CAPTIONS))
