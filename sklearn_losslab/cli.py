@@ -247,6 +247,7 @@ class _WarningPrinter:
 def _compare(args):
     from sklearn.pipeline import make_pipeline
 
+    from ._cli_args import check_ranges, hidden_sizes, names, rates
     from ._cli_datasets import compare_many, dataset_names
     from ._logistic_net import LogisticNet
     from .io._datasets import (
@@ -265,23 +266,23 @@ def _compare(args):
     from .nn.losses import LOSSES
     from .viz.report import comparison_report, write_comparison
 
-    losses = _names(args.losses, LOSSES, "loss")
-    activations = _names(args.activations, ACTIVATIONS, "activation")
-    _check_ranges(args)
+    losses = names(args.losses, LOSSES, "loss")
+    activations = names(args.activations, ACTIVATIONS, "activation")
+    check_ranges(args)
     net = LogisticNet(
-        _hidden(args.hidden),
+        hidden_sizes(args.hidden),
         batch_size=args.batch_size,
         max_iter=args.max_iter,
         random_state=args.seed,
     )
-    rates = _rates(args.label_noise)
-    n_configurations = len(losses) * len(activations) * len(rates)
-    names = dataset_names(args.dataset)
-    if len(names) > 1:
-        return compare_many(args, names, net, losses, activations, rates)
-    args.dataset = names[0]
+    noise = rates(args.label_noise)
+    n_configurations = len(losses) * len(activations) * len(noise)
+    datasets = dataset_names(args.dataset)
+    if len(datasets) > 1:
+        return compare_many(args, datasets, net, losses, activations, noise)
+    args.dataset = datasets[0]
     if args.stream:
-        if rates != [0.0] or args.temperature_scaling:
+        if noise != [0.0] or args.temperature_scaling:
             raise InputError("--label-noise and --temperature-scaling need no --stream")
         if args.dataset in NAMED_DATASETS:
             raise InputError("--stream needs a CSV or Parquet file as --dataset")
@@ -320,7 +321,7 @@ def _compare(args):
                 n_jobs=args.n_jobs,
                 random_state=args.seed,
                 progress=progress.update,
-                label_noise=rates if len(rates) > 1 else rates[0],
+                label_noise=noise if len(noise) > 1 else noise[0],
                 temperature_scaling=args.temperature_scaling,
             )
     result.settings = {"dataset": description, **result.settings}
@@ -351,64 +352,6 @@ def _slowdown(args):
         print(slowdown_report(result), end="")
         print(f"\nWrote {', '.join(paths)} to {args.out}")
     return 0
-
-
-def _names(value, registry, what):
-    from .io._datasets import InputError
-
-    names = [name.strip() for name in value.split(",") if name.strip()]
-    if not names:
-        raise InputError(f"no {what} given")
-    for name in names:
-        if name not in registry:
-            raise InputError(
-                f"unknown {what} {name!r}; choose from {', '.join(sorted(registry))}"
-            )
-    if len(set(names)) != len(names):
-        raise InputError(f"a {what} is given twice in {value!r}")
-    return names
-
-
-def _rates(value):
-    from .io._datasets import InputError
-    from .lab._label_noise import check_label_noise
-
-    try:
-        return check_label_noise([float(v) for v in value.split(",") if v.strip()])
-    except ValueError as exc:
-        raise InputError(f"--label-noise {value!r}: {exc}".rstrip(".")) from None
-
-
-def _hidden(value):
-    from .io._datasets import InputError
-
-    try:
-        sizes = [int(v) for v in value.split(",") if v.strip()]
-    except ValueError:
-        raise InputError(
-            f"--hidden takes comma-separated layer sizes such as 64,32, got {value!r}"
-        ) from None
-    if sizes == [0]:
-        return ()
-    if not sizes or min(sizes) < 1:
-        raise InputError(f"--hidden sizes must be >= 1 (or just 0), got {value!r}")
-    return tuple(sizes)
-
-
-def _check_ranges(args):
-    from .io._datasets import InputError
-
-    checks = [
-        (args.cv >= 2, f"--cv must be at least 2, got {args.cv}"),
-        (args.max_iter >= 1, f"--max-iter must be at least 1, got {args.max_iter}"),
-        (args.batch_size >= 1, "--batch-size must be at least 1"),
-        (args.chunksize >= 1, "--chunksize must be at least 1"),
-        (0 < args.test_fraction < 1, "--test-fraction must be between 0 and 1"),
-        (0 < args.target_accuracy <= 1, "--target-accuracy must be in (0, 1]"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise InputError(message)
 
 
 def _note(args, message):

@@ -222,6 +222,20 @@ def test_param_grid_and_loss_instances(data):
     assert got.folds["loss"].unique().tolist() == ["cross_entropy"]
 
 
+def test_the_log_loss_alias_is_a_loss_too(data):
+    """LogisticNet(loss='log_loss') trains; compare_losses takes it as well."""
+    X, y = data
+    got = compare_losses(
+        X, y, losses=["log_loss", "cross_entropy"], activations=["relu"], cv=2,
+        random_state=0,
+    )  # fmt: skip
+    assert got.labels == ["log_loss / relu", "cross_entropy / relu"]
+    scores = got.folds.set_index(["configuration", "fold"])["test_accuracy"]
+    np.testing.assert_array_equal(  # the same loss: bit-identical fits
+        scores["log_loss / relu"], scores["cross_entropy / relu"]
+    )
+
+
 def test_a_configuration_whose_fits_all_fail(data):
     # cross_validate raises when every fit fails; compare_losses keeps going.
     X, y = data

@@ -72,10 +72,11 @@ def configurations(losses, activations, param_grid, base, prefix, noise_rates=()
     if not losses or not activations:
         raise ValueError("losses and activations must not be empty.")
     for loss in losses:
-        if not isinstance(loss, Loss) and loss not in LOSSES:
+        known = isinstance(loss, Loss) or loss in LOSSES or loss in LOSSES.aliases
+        if not known:
             raise ValueError(
-                f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)} or a "
-                "Loss instance."
+                f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)} (or "
+                f"{', '.join(map(repr, LOSSES.aliases))}) or a Loss instance."
             )
     for activation in activations:
         if activation not in ACTIVATIONS:
