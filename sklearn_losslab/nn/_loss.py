@@ -147,7 +147,9 @@ class Loss:
         default step of the gradient-descent solvers by ``curvature / (1/2)``
         where it exceeds 1/2, so that a loss whose gradient grows with the
         logits (squared losses on linear outputs) takes as stable a step as
-        the cross-entropy. None (the default) leaves the step unchanged.
+        the cross-entropy, and further where the inputs' largest second
+        moment ``lambda`` would make ``rate * curvature * lambda`` exceed 1.
+        None (the default) leaves the step unchanged.
 
         Parameters
         ----------
