@@ -148,8 +148,8 @@ def build_parser():
     compare.add_argument(
         "--temperature-scaling",
         action="store_true",
-        help="also report calibration after temperature scaling fitted on each "
-        "training fold",
+        help="also report calibration after temperature scaling, fitted on 20%% "
+        "of each training fold held out of training",
     )
     compare.add_argument(
         "--stream", action="store_true", help="train chunk by chunk (see below)"

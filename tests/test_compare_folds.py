@@ -9,9 +9,11 @@ from sklearn.metrics import confusion_matrix, get_scorer, log_loss, make_scorer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler, label_binarize
+from sklearn.utils import check_random_state
 
 from sklearn_losslab import LogisticNet, compare_losses
 from sklearn_losslab.lab._calibration import expected_calibration_error
+from sklearn_losslab.lab._folds import calibration_split
 from sklearn_losslab.lab._label_noise import check_label_noise, flip_labels
 from sklearn_losslab.lab._temperature import apply_temperature, fit_temperature
 
@@ -29,14 +31,23 @@ def splits(data):
     return list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
 
 
-@pytest.fixture(scope="module")
-def result(data):
+def _compare(data, **kwargs):
     X, y = data
     model = make_pipeline(StandardScaler(), LogisticNet((8,), max_iter=12))
     return compare_losses(
         X, y, estimator=model, losses=("cross_entropy", "hinge"),
-        activations=("relu",), cv=3, temperature_scaling=True, random_state=0,
+        activations=("relu",), cv=3, random_state=0, **kwargs,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def result(data):
+    return _compare(data)
+
+
+@pytest.fixture(scope="module")
+def scaled(data):
+    return _compare(data, temperature_scaling=True)
 
 
 # ------------------------------------------------------- held-out curves
@@ -102,7 +113,7 @@ def test_early_stopping_nets_do_not_stop_on_the_test_fold(data):
 def test_calibration_of_the_test_folds(result, data, splits):
     X, y = data
     folds = result.folds[result.folds["configuration"] == CE]
-    for (train, test), model, (_, row) in zip(
+    for (_, test), model, (_, row) in zip(
         splits, result.estimators[CE], folds.iterrows()
     ):
         proba = model.predict_proba(X[test])
@@ -120,17 +131,46 @@ def test_calibration_of_the_test_folds(result, data, splits):
         assert row["brier"] == pytest.approx(np.mean(np.sum((proba - onehot) ** 2, 1)))
         assert row["log_loss"] == pytest.approx(log_loss(y[test], proba))
         assert row["log_loss"] == pytest.approx(-row["test_neg_log_loss"])
-        # The temperature is fitted on the training fold, never the test fold.
-        temperature = fit_temperature(model.decision_function(X[train]), y[train])
-        assert row["temperature"] == pytest.approx(temperature)
-        scaled = apply_temperature(model.decision_function(X[test]), temperature)
-        assert row["log_loss_scaled"] == pytest.approx(log_loss(y[test], scaled))
-        assert row["ece_scaled"] == pytest.approx(
-            expected_calibration_error(y[test], scaled)
-        )
     summary = result.summary.set_index("configuration")
-    for column in ("ece", "brier", "log_loss", "ece_scaled", "temperature"):
+    for column in ("ece", "brier", "log_loss"):
         assert summary.loc[CE, f"{column}_mean"] == pytest.approx(folds[column].mean())
+    assert "temperature" not in result.folds
+
+
+def test_the_temperature_is_fitted_on_rows_held_out_of_training(scaled, data, splits):
+    """Guo et al.'s protocol: 80% of each training fold to train, 20% for T."""
+    X, y = data
+    noise_base = check_random_state(0).randint(np.iinfo(np.int32).max)
+    folds = scaled.folds[scaled.folds["configuration"] == CE]
+    for i, ((train, test), model, (_, row)) in enumerate(
+        zip(splits, scaled.estimators[CE], folds.iterrows())
+    ):
+        seed = int(np.random.SeedSequence([noise_base, i]).generate_state(1)[0])
+        fit, cal = calibration_split(y[train], seed)
+        assert len(cal) == round(0.2 * len(train)) and not set(fit) & set(cal)
+        # The scaler (so the whole model) is fitted on the 80% alone.
+        np.testing.assert_allclose(model[0].mean_, X[train][fit].mean(axis=0))
+        assert row["n_train"] == len(fit)
+        temperature = fit_temperature(
+            model.decision_function(X[train][cal]), y[train][cal]
+        )
+        assert row["temperature"] == pytest.approx(temperature)
+        scaled_proba = apply_temperature(model.decision_function(X[test]), temperature)
+        assert row["log_loss_scaled"] == pytest.approx(log_loss(y[test], scaled_proba))
+        assert row["ece_scaled"] == pytest.approx(
+            expected_calibration_error(y[test], scaled_proba)
+        )
+        assert row["ece"] == pytest.approx(
+            expected_calibration_error(y[test], model.predict_proba(X[test]))
+        )
+    summary = scaled.summary.set_index("configuration")
+    for column in ("ece_scaled", "temperature"):
+        assert summary.loc[CE, f"{column}_mean"] == pytest.approx(folds[column].mean())
+    assert (
+        scaled.folds.loc[scaled.folds["configuration"] == HINGE, "ece_scaled"]
+        .isna()
+        .all()
+    )
 
 
 def test_the_pooled_reliability_curve(result, data, splits):
@@ -150,7 +190,7 @@ def test_scores_needing_probabilities_are_undefined_for_linear_outputs(result):
     folds = result.folds.set_index("configuration")
     reason = "not defined for linear outputs (hinge)"
     assert folds.loc[HINGE, "test_accuracy"].notna().all()
-    for column in ("test_neg_log_loss", "ece", "brier", "log_loss", "ece_scaled"):
+    for column in ("test_neg_log_loss", "ece", "brier", "log_loss"):
         assert folds.loc[HINGE, column].isna().all()
         assert folds.loc[CE, column].notna().all()
     assert result.undefined == {

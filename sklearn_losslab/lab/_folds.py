@@ -44,6 +44,9 @@ __all__ = [
 #: also with the suffix ``_scaled``.
 CALIBRATION = ("ece", "brier", "log_loss")
 
+#: The share of each training fold held out to fit the temperature on.
+CALIBRATION_SHARE = 0.2
+
 #: The bins of the expected calibration error: 10 of equal width on [0, 1],
 #: of the top-label confidence (Guo et al., 2017).
 N_BINS = 10
@@ -122,16 +125,35 @@ def _score(scorers, model, net, X, y, error_score):
     return scores, undefined
 
 
-def _calibration(model, net, X_train, y_train, X_test, y_test, temperature_scaling):
+def calibration_split(y_train, seed):
+    """Split a training fold into rows to train on and rows to fit T on.
+
+    Stratified, :data:`CALIBRATION_SHARE` of the rows for the temperature,
+    as Guo et al. (2017) fit it on a validation set: on the rows a network
+    has fitted, its logits look too certain and the temperature comes out
+    too low. Returns positions into ``y_train``.
+    """
+    from sklearn.model_selection import train_test_split
+
+    positions = np.arange(len(y_train))
+    return train_test_split(
+        positions,
+        test_size=CALIBRATION_SHARE,
+        stratify=y_train,
+        random_state=seed,
+    )
+
+
+def _calibration(model, net, X_cal, y_cal, X_test, y_test, temperature_scaling):
     """ECE, Brier score and log loss of the test rows, raw and scaled."""
     labels = net.classes_
     proba = model.predict_proba(X_test)
     values = {"proba": proba}
     sets = [("", proba)]
     if temperature_scaling:
-        # Fitted on the training rows (the labels trained on): never the test rows.
+        # Fitted on the calibration rows, held out of training; never the test rows.
         values["temperature"] = temperature = fit_temperature(
-            model.decision_function(X_train), y_train, labels=labels
+            model.decision_function(X_cal), y_cal, labels=labels
         )
         scaled = apply_temperature(model.decision_function(X_test), temperature)
         sets.append(("_scaled", scaled))
@@ -190,8 +212,10 @@ def evaluate_fold(
         The seed of the flips.
 
     temperature_scaling : bool, default=False
-        Whether to also report the calibration after temperature scaling,
-        fitted on the training rows' logits and labels.
+        Whether to also report the calibration after temperature scaling:
+        the model trains on the training rows but a stratified share
+        (:data:`CALIBRATION_SHARE`), on whose logits and labels the
+        temperature is fitted.
 
     return_train_score : bool, default=False
         Whether to score the training rows too (with the labels trained on).
@@ -206,8 +230,9 @@ def evaluate_fold(
         reason}`` of the scores that do not apply), ``calibration``,
         ``proba`` (the test rows' probabilities, or None), ``confusion``,
         ``fit_time``, ``score_time``, ``estimator`` and ``history`` (None and
-        empty when the fit failed), ``monitored``, ``n_flipped`` and
-        ``error`` (the error of a failed fit, or None).
+        empty when the fit failed), ``monitored``, ``n_flipped``, ``n_fit``
+        (the rows trained on) and ``error`` (the error of a failed fit, or
+        None).
     """
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     y_train, y_test = _safe_indexing(y, train), _safe_indexing(y, test)
@@ -219,7 +244,19 @@ def evaluate_fold(
         "scores": {}, "undefined": {}, "calibration": {}, "proba": None,
         "confusion": None, "estimator": None, "history": pd.DataFrame(),
         "monitored": False, "n_flipped": n_flipped, "error": None,
+        "n_fit": len(y_train),
     }  # fmt: skip
+    X_cal = y_cal = None
+    if temperature_scaling and np.ndim(y_train) == 1:
+        seed = 0 if noise_seed is None else int(noise_seed.generate_state(1)[0])
+        fit_rows, cal_rows = calibration_split(np.asarray(y_train), seed)
+        X_cal, y_cal = (
+            _safe_indexing(X_train, cal_rows),
+            _safe_indexing(y_train, cal_rows),
+        )
+        X_train = _safe_indexing(X_train, fit_rows)
+        y_train = _safe_indexing(y_train, fit_rows)
+        fold["n_fit"] = len(fit_rows)
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -250,7 +287,7 @@ def evaluate_fold(
         return fold
     if hasattr(model, "predict_proba"):
         values = _calibration(
-            model, net, X_train, y_train, X_test, y_test, temperature_scaling
+            model, net, X_cal, y_cal, X_test, y_test, temperature_scaling
         )
         fold["proba"] = values.pop("proba")
         fold["calibration"] = values

@@ -173,11 +173,14 @@ def compare_losses(
 
     temperature_scaling : bool, default=False
         Also report the calibration after temperature scaling (Guo et al.,
-        2017): the temperature of each fold's model is fitted on its
-        training fold's logits (``decision_function``) and labels, never on
-        the test fold, and the test fold's probabilities recomputed
-        (``ece_scaled``, ``brier_scaled``, ``log_loss_scaled`` and
-        ``temperature`` columns).
+        2017). As there, the temperature is fitted on held-out rows: each
+        fold's model trains on 80% of its training fold (stratified) and the
+        temperature is fitted on the logits (``decision_function``) and
+        labels of the other 20%, never on the test fold; the test fold's
+        probabilities are recomputed (``ece_scaled``, ``brier_scaled``,
+        ``log_loss_scaled`` and ``temperature`` columns). Every score of the
+        comparison, raw ones included, is then that of the models trained on
+        the 80%.
 
     Returns
     -------
@@ -326,7 +329,7 @@ def compare_losses(
                 row["epochs_to_target"] = epochs_to_target(history, target_accuracy)
             row["monitored"] = result["monitored"]
             row["n_flipped"] = result["n_flipped"]
-            row["n_train"], row["n_test"] = len(train), len(test)
+            row["n_train"], row["n_test"] = result["n_fit"], len(test)
             rows.append(row)
         if progress is not None:
             progress(done, len(configurations), label)
