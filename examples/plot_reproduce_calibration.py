@@ -1,7 +1,7 @@
 """
-=====================================================================
-Reproducing calibration: cross-entropy, MSE and focal loss, scaled
-=====================================================================
+============================================================================
+Reproducing calibration: cross-entropy, MSE, focal loss, temperature scaling
+============================================================================
 
 Two published claims about the calibration of neural-network classifiers,
 tested on a small network and the digits data:
