@@ -8,7 +8,8 @@ The public path of :mod:`sklearn_losslab.viz.plotting`, where the code lives.
 
 from .viz import plotting as _module
 from .viz._cd_diagram import CriticalDifferenceDisplay
+from .viz._reliability import ReliabilityDisplay
 from .viz.plotting import *  # noqa: F403
 
-__all__ = [*_module.__all__, "CriticalDifferenceDisplay"]
+__all__ = [*_module.__all__, "CriticalDifferenceDisplay", "ReliabilityDisplay"]
 __doc__ = _module.__doc__

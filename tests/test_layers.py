@@ -20,6 +20,7 @@ PUBLIC_PATHS = {
     "plotting",
     "streaming",
     "onnx",
+    "calibration",
 }
 
 
