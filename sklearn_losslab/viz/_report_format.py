@@ -51,6 +51,9 @@ TEST_NOTE = (
 )
 #: How the family of the correction reads in a label-noise sweep.
 WITHIN_RATE = " of each noise rate (configurations of different rates are not compared)"
+#: At most this many pairs are shown in full; more are cut to the best's and
+#: the significant ones.
+MAX_PAIRS = 15
 
 CAPTIONS = {
     "learning_curves.png": (
@@ -217,7 +220,7 @@ def epochs_note(data):
 
 
 def pair_rows(data, digits):
-    """Header and rows of the pairwise tests (a negated loss shown as the loss)."""
+    """Header and rows of the pairs shown (a negated loss shown as the loss)."""
     sign = metric_sign(data["metric"])
     header = ["a", "b", "mean a - b", "t", "p", "p (Holm)"]
     header.append(f"Holm p < {data['alpha']:g}")
@@ -231,7 +234,7 @@ def pair_rows(data, digits):
             format_p(p["p_value_holm"]),
             "yes" if p["significant"] else "no",
         ]
-        for p in data["pairs"]
+        for p in shown_pairs(data)[0]
     ]
     return header, rows
 
@@ -241,6 +244,29 @@ def best_labels(data):
     if data.get("rates"):
         return [rate["best"] for rate in data["rates"] if rate["best"] is not None]
     return [] if data["best"] is None else [data["best"]]
+
+
+def shown_pairs(data):
+    """The pairs a table shows, and a note on those left out ('' for none).
+
+    Up to :data:`MAX_PAIRS`, all; beyond, the pairs of the best
+    configuration (of each rate) and the significant ones.
+    """
+    pairs = data["pairs"]
+    if len(pairs) <= MAX_PAIRS:
+        return pairs, ""
+    best = set(best_labels(data))
+    shown = [p for p in pairs if p["significant"] or {p["a"], p["b"]} & best]
+    if len(shown) == len(pairs):
+        return pairs, ""
+    n = len(pairs) - len(shown)
+    of = " of its noise rate" if data.get("rates") else ""
+    note = (
+        f"{n} of the {len(pairs)} pairs are left out: those not significant "
+        f"that do not involve the best configuration{of}. tests.csv and the dict "
+        "report (output_dict=True) have every pair."
+    )
+    return shown, note
 
 
 def test_note(data):
@@ -306,6 +332,9 @@ def comparison_text(data, digits, markdown):
         lines += ["", f"Pairwise tests on {metric_name(data['metric'])}:", ""]
         header, rows = pair_rows(data, digits)
         lines += format_table(header, rows, markdown=markdown, left=2)
+        left_out = shown_pairs(data)[1]
+        if left_out:
+            lines += ["", *textwrap.wrap(left_out, 88, break_on_hyphens=False)]
     for title, table, note in (
         ("Calibration", calibration_rows(data, digits, data["tested"]), None),
         ("Held-out curves, best epoch", heldout_rows(data), HELDOUT_NOTE),

@@ -28,6 +28,7 @@ from ._report_format import (
     html_page,
     html_table,
     pair_rows,
+    shown_pairs,
     star_note,
     stuck_sentence,
     summary_rows,
@@ -96,8 +97,9 @@ def comparison_report(
         positive loss), epochs run, epochs to the target training accuracy
         (with how many folds reached it), fit time, rank and the
         Holm-adjusted p-value against the best configuration (of its rate,
-        in a label-noise sweep); then every pair, and the preprocessing when
-        ``result.settings`` describes it.
+        in a label-noise sweep); then the pairs (more than 15 are cut to those
+        of the best and the significant ones, the number left out said), and
+        the preprocessing when ``result.settings`` describes it.
         As a dict: ``{"verdict", "metric", "alpha", "correction", "test",
         "method", "dataset", "n_samples", "target_accuracy", "scoring",
         "best", "tested", "preprocessing", "configurations": {label:
@@ -108,7 +110,9 @@ def comparison_report(
         which is not a verdict, and ``rates`` has, in a label-noise sweep,
         one ``{"label_noise", "best", "n_comparisons"}`` per rate (the
         highest mean there and the pairs of its correction; empty without a
-        sweep).
+        sweep). ``pairs`` holds every pair, which the text leaves out when
+        there are more than 15: the pairs of the best configuration (of each
+        rate) and the significant ones are shown.
 
     Examples
     --------
@@ -274,6 +278,9 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
         name = html.escape(metric_name(data["metric"]))
         body.append(f"<h2>Pairwise tests on {name}</h2>")
         body.append(html_table(*pair_rows(data, digits), left=2))
+        left_out = shown_pairs(data)[1]
+        if left_out:
+            body.append(f"<p class='note'>{html.escape(left_out)}</p>")
         body.append(f"<p class='note'>{html.escape(test_note(data))}</p>")
     table = calibration_rows(data, digits, data["tested"])
     if table is not None:
