@@ -316,6 +316,33 @@ def test_html_with_embedded_figures(result):
         assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_MAGIC)
 
 
+def test_learning_curves_legend_covers_no_curve(result):
+    """One legend of the configurations, under both panels, in their colours."""
+    import matplotlib.pyplot as plt
+
+    from sklearn_losslab.viz._lab_figures import heldout_figure, label_colors
+    from sklearn_losslab.viz._report_figures import _learning_figure
+
+    histories = {label: runs[0] for label, runs in result.histories.items()}
+    fig = _learning_figure(histories, label_colors(result), 0)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    box = legend.get_window_extent(renderer)
+    assert fig.bbox.y0 <= box.y0  # not cut off
+    for ax in fig.axes:
+        assert ax.get_legend() is None
+        assert not box.overlaps(ax.patch.get_window_extent(renderer))
+        assert not box.overlaps(ax.xaxis.label.get_window_extent(renderer))
+        assert ax.get_xlabel() == "Epoch" and ax.get_ylabel()
+    assert [t.get_text() for t in legend.get_texts()] == result.labels
+    held = heldout_figure(result)
+    colors = [h.get_color() for h in legend.legend_handles]
+    assert colors == [h.get_color() for h in held.legends[0].legend_handles]
+    plt.close(fig)
+    plt.close(held)
+
+
 def test_html_escapes_labels():
     X, y = load_iris(return_X_y=True)
     odd = compare_losses(
