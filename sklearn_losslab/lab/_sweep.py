@@ -54,9 +54,9 @@ def rate_lead(rate):
 def sweep_sentence(comparison, metric):
     """How each configuration's mean score moves from the lowest rate to the highest.
 
-    Descriptive: the tests compare configurations within a rate, never one
-    configuration across rates, and the sentence says so. '' without a
-    sweep.
+    The configurations whose score moves least come first. Descriptive: the
+    tests compare configurations within a rate, never one configuration
+    across rates, and the sentence says so. '' without a sweep.
     """
     sweep = comparison.noise_sweep(metric)
     if sweep.empty or sweep["label_noise"].nunique() < 2:
@@ -64,12 +64,15 @@ def sweep_sentence(comparison, metric):
     low, high = sweep["label_noise"].min(), sweep["label_noise"].max()
     sign, name = metric_sign(metric), metric_name(metric)
     points = "accuracy" in metric
-    moves = {"falls": [], "rises": [], "stays": []}
+    ends = []
     for label, rows in sweep.groupby("configuration", sort=False):
         means = rows.set_index("label_noise")["mean"]
         start, end = sign * means.get(low, np.nan), sign * means.get(high, np.nan)
-        if not (np.isfinite(start) and np.isfinite(end)):
-            continue
+        if np.isfinite(start) and np.isfinite(end):
+            ends.append((label, start, end))
+    moves = {"falls": [], "rises": [], "stays": []}
+    # The smallest fall (or rise) first: the least affected lead.
+    for label, start, end in sorted(ends, key=lambda e: abs(e[2] - e[1])):
         change = 100 * (end - start) if points else end - start
         size = f"{abs(change):.1f} points" if points else f"{abs(change):.3g}"
         if f"{start:.3f}" == f"{end:.3f}":
