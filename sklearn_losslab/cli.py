@@ -27,8 +27,9 @@ text columns) under each loss and hidden activation, on the same stratified
 folds. Print the verdict first: which configurations are indistinguishable
 from the best and by how much the others differ, with 95% intervals, by the
 corrected resampled t-test (Nadeau and Bengio, 2003) with Holm's adjustment
-over all the pairs; then the summary (scores, epochs run, epochs to the target
-training accuracy) and the pairwise tests. Write summary.csv, folds.csv,
+over all the pairs (with a --label-noise sweep, at each rate: over that rate's
+pairs); then the summary (scores, epochs run, epochs to the target training
+accuracy) and the pairwise tests. Write summary.csv, folds.csv,
 tests.csv, PNG figures and a self-contained report.html to --out.
 """
 

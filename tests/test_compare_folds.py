@@ -327,6 +327,14 @@ def test_a_label_noise_sweep(data):
     means = got.summary["test_accuracy_mean"].to_numpy()
     np.testing.assert_allclose(sweep["mean"], means)
     assert got.summary["label_noise"].tolist() == [0.0, 0.4, 0.0, 0.4]
+    # One pair per rate, none across rates.
+    assert got.tests[
+        ["configuration_a", "configuration_b", "label_noise"]
+    ].values.tolist() == [
+        ["mse / relu / label_noise=0.0", "cross_entropy / relu / label_noise=0.0", 0.0],
+        ["mse / relu / label_noise=0.4", "cross_entropy / relu / label_noise=0.4", 0.4],
+    ]
+    assert [v.label_noise for v in got.verdict.by_rate] == [0.0, 0.4]
     assert (
         compare_losses(
             X,

@@ -108,6 +108,31 @@ def test_several_runs_share_one_axes_with_one_colour_each(nets):
     assert legend == labels
 
 
+def test_loss_curves_legend_covers_no_curve_in_a_figure_of_its_own(nets):
+    """Many runs: the legend goes right of the axes it made; a caller's keeps it."""
+    runs = {f"run {i}": nets[k].history_ for i, k in enumerate(["mse", "relu"] * 6)}
+    display = LossCurveDisplay.from_history(runs, metric="accuracy")
+    display.figure_.canvas.draw()
+    legend = display.ax_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        f"{label} (train)" if i % 2 == 0 else f"{label} (validation)"
+        for label in runs
+        for i in range(2)
+    ]
+    assert not _extent(legend).overlaps(_extent(display.ax_.patch))
+    box = display.figure_.bbox  # and the layout kept it in the figure
+    assert box.x0 <= _extent(legend).x0 and _extent(legend).x1 <= box.x1
+    # More runs than the colour cycle: still a colour each.
+    train = display.lines_[::2]
+    assert len({matplotlib.colors.to_hex(line.get_color()) for line in train}) == 12
+    # Few entries, or axes of the caller: inside, at matplotlib's best place.
+    few = LossCurveDisplay.from_history(nets["mse"].history_)
+    assert few.ax_.get_legend()._loc == 0  # 'best'
+    _, ax = plt.subplots()
+    mine = LossCurveDisplay.from_history(runs, ax=ax, validation=False)
+    assert mine.ax_.get_legend()._loc == 0
+
+
 def test_dict_keys_and_explicit_labels_name_the_runs(nets):
     by_key = LossCurveDisplay.from_history(
         {"mse": nets["mse"].history_, "ce": nets["cross_entropy"].history_},
@@ -296,9 +321,11 @@ def test_diagnostics_legends_hide_no_data(nets):
         "saturated activations (|z| > 4)"
     ]
     legends = [keys["grad_norm"], keys["hidden"], *display.figure_.legends]
+    xlabels = [_extent(ax.xaxis.label) for ax in display.axes_]
     for legend in legends:
         box = _extent(legend)
         assert not any(box.overlaps(panel) for panel in panels)
+        assert not any(box.overlaps(label) for label in xlabels)
     for ax in display.axes_:
         assert ax.get_xlabel() == "Epoch" and ax.get_ylabel()
     plt.close(display.figure_)
@@ -312,6 +339,25 @@ def test_diagnostics_legends_hide_no_data(nets):
     assert not fig.legends
     assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["mse", "ce"]
     plt.close(fig)
+
+
+def test_diagnostics_keys_clear_the_x_labels_with_many_runs(nets):
+    """Twelve runs: three rows of legend, panels still as tall as their labels."""
+    runs = {f"run {i}": nets[k].history_ for i, k in enumerate(["mse", "relu"] * 6)}
+    display = DiagnosticsDisplay.from_history(runs)
+    display.figure_.canvas.draw()
+    for ax in display.axes_:
+        key = ax.get_legend()
+        if key is not None:
+            assert not _extent(key).overlaps(_extent(ax.xaxis.label))
+        ylabel = _extent(ax.yaxis.label)
+        assert (
+            display.figure_.bbox.y0 <= ylabel.y0 <= ylabel.y1 <= display.figure_.bbox.y1
+        )
+    (legend,) = display.figure_.legends
+    assert not any(
+        _extent(legend).overlaps(_extent(ax.xaxis.label)) for ax in display.axes_
+    )
 
 
 def test_diagnostics_given_axes_and_errors(nets):

@@ -190,6 +190,49 @@ def test_the_stars_are_holms(constructed):
     assert "tied with C" in words(text) and "It beats D by" in words(text)
 
 
+def test_many_pairs_are_cut_to_the_best_and_the_significant():
+    rng = np.random.RandomState(2)
+    base = 0.85 + 0.01 * np.random.RandomState(0).randn(10)
+    shifts = {"A": 0.05, "B": 0.048, "C": 0.046, "D": 0, "E": 0, "F": 0, "G": -0.04}
+    result = _scores({k: base + s + 0.004 * rng.randn(10) for k, s in shifts.items()})
+    tests = result.tests
+    assert len(tests) == 21 and result.best in "ABC"
+    best = (tests["configuration_a"] == result.best) | (
+        tests["configuration_b"] == result.best
+    )
+    kept = tests[tests["significant"] | best]
+    n_left_out = 21 - len(kept)
+    assert 0 < n_left_out < 21 - 6  # the construction: some, not all, cut
+    note = (
+        f"{n_left_out} of the 21 pairs are left out: those not significant that "
+        "do not involve the best configuration. tests.csv and the dict report "
+        "(output_dict=True) have every pair."
+    )
+
+    def pair_lines(text):
+        return [
+            (ln.split()[0], ln.split()[1])
+            for ln in text.splitlines()
+            if ln.split()[-1:] in (["yes"], ["no"])
+        ]
+
+    text = comparison_report(result)
+    expected = list(zip(kept.configuration_a, kept.configuration_b))
+    assert pair_lines(text) == expected
+    assert note in words(text)
+    markdown = comparison_report(result, markdown=True)
+    rows = [ln for ln in markdown.splitlines() if ln.endswith(("| yes |", "| no |"))]
+    assert len(rows) == len(kept) and note in words(markdown)
+    page = comparison_html(result, figures=False)
+    assert page.count("<td class='l'>") == 7 + 2 * len(kept)  # summary + pairs
+    assert html.escape(note) in words(page)
+    assert len(comparison_report(result, output_dict=True)["pairs"]) == 21
+    # Up to 15 pairs, every one is shown.
+    six = _scores({k: base + shifts[k] + 0.004 * rng.randn(10) for k in "ABCDEF"})
+    assert len(pair_lines(comparison_report(six))) == 15
+    assert "are left out" not in comparison_report(six)
+
+
 def test_epochs_run_per_configuration(constructed, result):
     text = comparison_report(constructed)
     line = next(ln for ln in text.splitlines() if ln.startswith("B  "))
@@ -271,6 +314,33 @@ def test_html_with_embedded_figures(result):
     for src in images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_MAGIC)
+
+
+def test_learning_curves_legend_covers_no_curve(result):
+    """One legend of the configurations, under both panels, in their colours."""
+    import matplotlib.pyplot as plt
+
+    from sklearn_losslab.viz._lab_figures import heldout_figure, label_colors
+    from sklearn_losslab.viz._report_figures import _learning_figure
+
+    histories = {label: runs[0] for label, runs in result.histories.items()}
+    fig = _learning_figure(histories, label_colors(result), 0)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    box = legend.get_window_extent(renderer)
+    assert fig.bbox.y0 <= box.y0  # not cut off
+    for ax in fig.axes:
+        assert ax.get_legend() is None
+        assert not box.overlaps(ax.patch.get_window_extent(renderer))
+        assert not box.overlaps(ax.xaxis.label.get_window_extent(renderer))
+        assert ax.get_xlabel() == "Epoch" and ax.get_ylabel()
+    assert [t.get_text() for t in legend.get_texts()] == result.labels
+    held = heldout_figure(result)
+    colors = [h.get_color() for h in legend.legend_handles]
+    assert colors == [h.get_color() for h in held.legends[0].legend_handles]
+    plt.close(fig)
+    plt.close(held)
 
 
 def test_html_escapes_labels():

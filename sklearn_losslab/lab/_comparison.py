@@ -10,38 +10,15 @@ the pairwise corrected resampled t-tests (:mod:`._stats`). It is public in
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-import pandas as pd
 
 from ._heldout import heldout_curves
 from ._label_noise import noise_sweep
-from ._stats import CorrectedTtestResult, corrected_ttest, holm
+from ._pairwise import pairwise_tests
+from ._stats import CorrectedTtestResult, corrected_ttest
 from ._summary import summarize
 from ._verdict import conclude
 
-__all__ = ["LossComparison", "epochs_to_target"]
-
-
-def epochs_to_target(history, target_accuracy):
-    """Return the first epoch whose training accuracy reaches the target.
-
-    Parameters
-    ----------
-    history : pandas.DataFrame
-        A ``history_`` of :class:`~sklearn_losslab.LogisticNet`.
-
-    target_accuracy : float
-        The accuracy to reach.
-
-    Returns
-    -------
-    epoch : float
-        The ``epoch`` value of the first row with ``train_accuracy >=
-        target_accuracy``, or NaN when no epoch reaches it.
-    """
-    if "train_accuracy" not in history or history.empty:
-        return np.nan
-    reached = np.flatnonzero(history["train_accuracy"].to_numpy() >= target_accuracy)
-    return float(history["epoch"].iloc[reached[0]]) if reached.size else np.nan
+__all__ = ["LossComparison"]
 
 
 class LossComparison:
@@ -123,7 +100,8 @@ class LossComparison:
         ``epochs_to_target_mean`` (over the folds that reached the target)
         and ``n_reached_target``, ``rank`` by ``metric``, and the test of
         each configuration against the best one (the highest mean
-        ``metric``), the row of their pair in ``tests``: ``p_value_vs_best``
+        ``metric``; in a sweep, the rank and the best within its label-noise
+        rate), the row of their pair in ``tests``: ``p_value_vs_best``
         (unadjusted), ``p_value_holm_vs_best`` and ``different_from_best``
         (``p_value_holm_vs_best < alpha``); the calibration columns'
         ``_mean`` and ``_std`` too; ``val_best_epoch``, ``val_best_accuracy``,
@@ -132,12 +110,14 @@ class LossComparison:
         not apply and why ('' when all do).
 
     tests : pandas.DataFrame
-        One row per pair of configurations: ``configuration_a``,
-        ``configuration_b``, ``metric``, ``mean_difference`` (a - b),
+        One row per pair of configurations (in a sweep, per pair of the same
+        label-noise rate): ``configuration_a``, ``configuration_b``,
+        ``metric``, in a sweep ``label_noise``, ``mean_difference`` (a - b),
         ``ci_low`` and ``ci_high`` (its ``1 - alpha`` confidence interval,
         for the pair on its own), ``t``, ``df``, ``p_value`` (unadjusted),
-        ``p_value_holm`` (Holm's adjustment over all the pairs) and
-        ``significant`` (``p_value_holm < alpha``).
+        ``p_value_holm`` (Holm's adjustment over all the pairs, or over
+        the pairs of the rate) and ``significant`` (``p_value_holm <
+        alpha``).
 
     verdict : Verdict
         The conclusion in words (``verdict.text``) and as fields for
@@ -161,6 +141,18 @@ class LossComparison:
     2`` pairs of the ``n`` configurations, is below ``alpha``. That holds for
     ``tests["significant"]``, ``summary["different_from_best"]`` and the
     verdict alike; the unadjusted ``p_value`` is kept for transparency only.
+
+    A label-noise sweep (``label_noise`` a list) runs every configuration at
+    every rate, and asks at each rate which configuration is best there.
+    Configurations of different rates are then never paired (that question
+    is nobody's, and its pairs would only cost power), and Holm's adjustment
+    is over the ``n (n - 1) / 2`` pairs of the ``n`` configurations of each
+    rate: each rate is one family, concluded as if it had been run alone, so
+    its answer does not depend on how many other rates were swept. The
+    familywise error rate is ``alpha`` within each rate, not over the whole
+    sweep; for that, divide ``alpha`` by the number of rates. How a
+    configuration's score moves across the rates is described (the last
+    paragraph of the verdict, :meth:`noise_sweep`), not tested.
     """
 
     def __init__(
@@ -207,8 +199,10 @@ class LossComparison:
         """The label of the configuration with the highest mean ``metric``.
 
         Only the highest mean: other configurations may not be
-        distinguishable from it (see ``verdict.leaders``). None when no
-        configuration has a finite mean (every fit failed).
+        distinguishable from it (see ``verdict.leaders``). In a label-noise
+        sweep, over every rate (the best of each rate leads
+        ``verdict.by_rate``). None when no configuration has a finite mean
+        (every fit failed).
         """
         return self._best(self.metric)
 
@@ -269,7 +263,7 @@ class LossComparison:
         )
 
     def pairwise_tests(self, metric=None, *, alpha=None):
-        """Test every pair of configurations on ``metric``.
+        """Test every pair of configurations on ``metric`` (within each noise rate).
 
         Parameters
         ----------
@@ -287,30 +281,7 @@ class LossComparison:
         """
         metric = self._metric(metric)
         alpha = self.alpha if alpha is None else alpha
-        rows = []
-        for i, a in enumerate(self.labels):
-            for b in self.labels[i + 1 :]:
-                result = self.test(a, b, metric=metric)
-                low, high = result.confidence_interval(1 - alpha)
-                rows.append(
-                    {
-                        "configuration_a": a,
-                        "configuration_b": b,
-                        "metric": metric,
-                        "mean_difference": result.mean_difference,
-                        "ci_low": low,
-                        "ci_high": high,
-                        "t": result.statistic,
-                        "df": result.df,
-                        "p_value": result.pvalue,
-                    }
-                )
-        columns = ["configuration_a", "configuration_b", "metric", "mean_difference"]
-        columns += ["ci_low", "ci_high", "t", "df", "p_value"]
-        tests = pd.DataFrame(rows, columns=columns)
-        tests["p_value_holm"] = holm(tests["p_value"].to_numpy())
-        tests["significant"] = tests["p_value_holm"] < alpha
-        return tests
+        return pairwise_tests(self, metric, alpha)
 
     def summarize(self, metric=None, *, alpha=None):
         """Return one row per configuration: means, spreads and tests.
@@ -372,7 +343,10 @@ class LossComparison:
         it (and no winner at all when none differs), gives the size of each
         significant difference with its ``1 - alpha`` confidence interval
         and, when every loss is crossed with every activation, the loss
-        effect under each activation.
+        effect under each activation. In a label-noise sweep it does so
+        within each rate, one paragraph per rate (and one ``Verdict`` in
+        ``by_rate``), and ends with how each configuration's mean score
+        moves from the lowest rate to the highest, without a test.
 
         Parameters
         ----------
@@ -387,8 +361,9 @@ class LossComparison:
         verdict : Verdict
             ``text`` (also ``str(verdict)``), and as fields ``leaders``,
             ``winner``, ``differences``, ``loss_effects`` and the declared
-            correction (``correction``, ``n_comparisons``, ``alpha``);
-            ``to_dict()`` gives them as plain values.
+            correction (``correction``, ``n_comparisons``, ``alpha``), and
+            ``by_rate`` in a sweep; ``to_dict()`` gives them as plain
+            values.
 
         Examples
         --------

@@ -33,6 +33,7 @@ from ._temperature import apply_temperature, fit_temperature
 __all__ = [
     "CALIBRATION",
     "N_BINS",
+    "epochs_to_target",
     "evaluate_fold",
     "fit_monitored",
     "pooled_reliability",
@@ -336,3 +337,26 @@ def pooled_reliability(folds, splits, y):
     curve = reliability_curve(y_true, proba, labels=labels, **options)
     ece = expected_calibration_error(y_true, proba, labels=labels, **options)
     return curve, ece
+
+
+def epochs_to_target(history, target_accuracy):
+    """Return the first epoch whose training accuracy reaches the target.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        A ``history_`` of :class:`~sklearn_losslab.LogisticNet`.
+
+    target_accuracy : float
+        The accuracy to reach.
+
+    Returns
+    -------
+    epoch : float
+        The ``epoch`` value of the first row with ``train_accuracy >=
+        target_accuracy``, or NaN when no epoch reaches it.
+    """
+    if "train_accuracy" not in history or history.empty:
+        return np.nan
+    reached = np.flatnonzero(history["train_accuracy"].to_numpy() >= target_accuracy)
+    return float(history["epoch"].iloc[reached[0]]) if reached.size else np.nan

@@ -25,7 +25,8 @@ from ..io._datasets import InputError, check_class_counts, is_continuous
 from ..io._file_rows import TargetCheck
 from ..io.streaming import fit_stream
 from ..training._inputs import first_text
-from ._comparison import LossComparison, epochs_to_target
+from ._comparison import LossComparison
+from ._folds import epochs_to_target
 from .compare import _configurations, _display_params
 
 

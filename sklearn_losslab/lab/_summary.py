@@ -3,7 +3,8 @@
 :func:`summarize` is :meth:`LossComparison.summarize
 <sklearn_losslab.LossComparison.summarize>`: the mean and spread of every
 score over the folds, the calibration, the held-out best epochs, the test
-against the best configuration and the scores that do not apply.
+against the best configuration (of its label-noise rate, in a sweep) and the
+scores that do not apply.
 """
 
 # Authors: The sklearn_losslab developers
@@ -13,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ._heldout import best_epochs
-from ._verdict import metric_name
+from ._sweep import rate_groups
+from ._verdict_text import metric_name
 
 __all__ = ["CALIBRATION_COLUMNS", "SCORE_NAMES", "summarize", "undefined_phrase"]
 
@@ -48,7 +50,13 @@ def summarize(comparison, metric, alpha):
     configurations = comparison.configurations.values()
     param_columns = [k for params in configurations for k in params]
     param_columns = list(dict.fromkeys([*param_columns, "label_noise"]))
-    best = comparison._best(metric)
+    means = comparison.scores(metric).mean(axis=0, skipna=False)
+    best_of, rank_of = {}, {}  # within each rate, in a sweep
+    for _, labels in rate_groups(comparison.configurations):
+        here = means[labels]
+        best = str(here.idxmax()) if here.notna().any() else None
+        best_of.update(dict.fromkeys(labels, best))
+        rank_of.update(here.rank(ascending=False, method="min"))
     tests = comparison.pairwise_tests(metric, alpha=alpha)
     pair_p = {}
     for row in tests.itertuples():
@@ -74,14 +82,14 @@ def summarize(comparison, metric, alpha):
         if "epochs_to_target" in group:
             row["epochs_to_target_mean"] = group["epochs_to_target"].mean()
             row["n_reached_target"] = int(group["epochs_to_target"].notna().sum())
-        p, p_holm = pair_p.get((label, best), (np.nan, np.nan))
+        p, p_holm = pair_p.get((label, best_of[label]), (np.nan, np.nan))
         row["p_value_vs_best"], row["p_value_holm_vs_best"] = p, p_holm
         row["different_from_best"] = bool(p_holm < alpha)
         row.update(heldout.get(label, {}))
         row["undefined"] = undefined_phrase(comparison.undefined.get(label, {}))
         rows.append(row)
     summary = pd.DataFrame(rows)
-    ranks = summary[f"test_{metric}_mean"].rank(ascending=False, method="min")
+    ranks = summary["configuration"].map(rank_of)
     position = list(summary.columns).index("p_value_vs_best")
     summary.insert(position, "rank", ranks.astype("Int64"))
     return summary

@@ -2,11 +2,13 @@
 
 :func:`conclude` reads the pairwise tests of a
 :class:`~sklearn_losslab.LossComparison`, whose one correction is Holm's over
-all the pairs, and says which configurations are indistinguishable from the
-best, how large each significant difference is (with its confidence interval)
-and, where the design crosses every loss with every activation, the loss
-effect under each activation. It names no winner that the tests do not
-support. Public as :class:`sklearn_losslab.compare.Verdict`.
+all the pairs (over each label-noise rate's pairs in a sweep), and says
+which configurations are indistinguishable from the best, how large each
+significant difference is (with its confidence interval) and, where the
+design crosses every loss with every activation, the loss effect under each
+activation; in a sweep, all of it at each rate (:mod:`._sweep`). It names no
+winner that the tests do not support; :mod:`._verdict_text` writes the
+sentences. Public as :class:`sklearn_losslab.compare.Verdict`.
 """
 
 # Authors: The sklearn_losslab developers
@@ -16,7 +18,14 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ..nn.losses import LOSSES
+from ._sweep import rate_groups, rate_lead, sweep_sentence, without_rate
+from ._verdict_text import (
+    correction_phrase,
+    format_p,
+    metric_name,
+    metric_sign,
+    verdict_text,
+)
 
 __all__ = [
     "Difference",
@@ -28,10 +37,6 @@ __all__ = [
     "metric_name",
     "metric_sign",
 ]
-
-#: How the built-in losses read in a sentence (their ``title``); other
-#: names are shown as they are.
-LOSS_NAMES = {name: loss.title or name for name, loss in LOSSES.items()}
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ class Difference:
     p_value : float
         The unadjusted p-value, for transparency.
     p_value_holm : float
-        The p-value adjusted by Holm's method over all the pairs.
+        The p-value adjusted by Holm's method over all the pairs (over the
+        pairs of their label-noise rate, in a sweep).
     significant : bool
         Whether ``p_value_holm < alpha``.
     """
@@ -74,7 +80,8 @@ class LossEffect:
     ----------
     condition : dict
         The parameters other than the loss, for example ``{"activation":
-        "relu"}``.
+        "relu"}``; in a sweep's overall verdict, with the ``label_noise``
+        rate.
     leaders : list of str
         The loss with the highest mean under ``condition`` and the losses
         not distinguishable from it, highest mean first.
@@ -100,26 +107,33 @@ class Verdict:
     ----------
     text : str
         The conclusion in plain language: one paragraph, and one more on the
-        loss effect under each activation when the design crosses them.
+        loss effect under each activation when the design crosses them. In
+        a label-noise sweep, one paragraph per rate (the best at that rate,
+        those tied with it and the loss effects there), then one describing
+        how each configuration's mean score moves over the sweep.
     metric : str
         The scoring name concluded on.
     alpha : float
         The significance level, after the correction.
     correction : str
-        ``'holm'``: Holm's step-down adjustment over all the pairs.
+        ``'holm'``: Holm's step-down adjustment over all the pairs;
+        ``'holm_within_rate'`` in a sweep: over the pairs of each rate.
     n_comparisons : int
-        Number of pairs the correction is over.
+        Number of pairs the correction is over; in a sweep's overall
+        verdict, the pairs of every rate (each rate's own in ``by_rate``).
     tested : bool
         False when there is no test (a single split).
     leaders : list of str
         The configuration with the highest mean and those not
         distinguishable from it, highest mean first; every configuration
-        when none differs (or without a test).
+        when none differs (or without a test). In a sweep's overall verdict,
+        the leaders of each rate, rate after rate.
     winner : str or None
         The configuration distinguishable from every other, when there is
-        one.
+        one; None in a sweep's overall verdict (see ``by_rate``).
     differences : list of Difference
-        The configuration with the highest mean against each other one.
+        The configuration with the highest mean against each other one (of
+        each rate, in a sweep).
     loss_effects : list of LossEffect
         One per activation (per value of the parameters other than the loss)
         when every loss is crossed with every activation; else empty.
@@ -129,6 +143,11 @@ class Verdict:
         Configurations for which ``metric`` is not defined, with the reason
         (``'not defined for linear outputs (hinge)'``); left out like
         ``failed``, and said apart.
+    label_noise : float or None
+        The rate a verdict of ``by_rate`` concludes on; None otherwise.
+    by_rate : list of Verdict
+        In a label-noise sweep, the verdict within each rate, in increasing
+        order of the rate; empty otherwise.
     """
 
     text: str
@@ -143,6 +162,8 @@ class Verdict:
     loss_effects: list
     failed: list
     undefined: dict = field(default_factory=dict)
+    label_noise: object = None
+    by_rate: list = field(default_factory=list)
 
     def to_dict(self):
         """Return the verdict as a dict of plain values (JSON-ready)."""
@@ -152,49 +173,75 @@ class Verdict:
         return self.text
 
 
-def metric_name(metric):
-    """How a scoring name reads: ``'neg_log_loss'`` is ``'log loss'``."""
-    return metric.removeprefix("neg_").replace("_", " ")
-
-
-def metric_sign(metric):
-    """The sign that shows a score as read: -1 for a negated loss (``neg_*``)."""
-    return -1 if metric.startswith("neg_") else 1
-
-
-def format_p(p):
-    """A p-value in two significant digits; '-' for NaN."""
-    if np.isnan(p):
-        return "-"
-    return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
-
-
-def correction_phrase(n_comparisons, alpha):
-    """The declared correction in words."""
-    pairs = "comparison" if n_comparisons == 1 else "comparisons"
-    return f"Holm-adjusted over the {n_comparisons} pairwise {pairs}, alpha = {alpha:g}"
-
-
 def conclude(comparison, metric=None, alpha=None):
     """Return the :class:`Verdict` of a comparison; see ``LossComparison.conclude``."""
     metric = comparison._metric(metric)
     alpha = comparison.alpha if alpha is None else alpha
     tests = comparison.pairwise_tests(metric, alpha=alpha)
     means = comparison.scores(metric).mean(axis=0, skipna=False)
-    pairs = {(r.configuration_a, r.configuration_b): r for r in tests.itertuples()}
     tested = comparison.folds["fold"].nunique() > 1
-    finite = [label for label in comparison.labels if np.isfinite(means[label])]
-    ranked = sorted(finite, key=lambda label: -means[label])
     reasons = getattr(comparison, "undefined", {})
+    groups = rate_groups(comparison.configurations)
+    common = dict(
+        tests=tests, means=means, tested=tested, reasons=reasons, metric=metric,
+        alpha=alpha,
+    )  # fmt: skip
+    if groups[0][0] is None:
+        return _verdict_of(comparison.configurations, **common)
+    by_rate = []
+    for rate, labels in groups:
+        suffix = f" / label_noise={rate!r}"
+        by_rate.append(
+            _verdict_of(
+                without_rate({k: comparison.configurations[k] for k in labels}),
+                **{**common, "tests": tests[tests["label_noise"] == rate]},
+                names={label: label.removesuffix(suffix) for label in labels},
+                lead=rate_lead(rate),
+                label_noise=rate,
+            )
+        )
+    paragraphs = [v.text for v in by_rate]
+    if tested:
+        paragraphs.append(sweep_sentence(comparison, metric))
+    return Verdict(
+        text="\n\n".join(p for p in paragraphs if p),
+        metric=metric,
+        alpha=alpha,
+        correction="holm_within_rate",
+        n_comparisons=sum(v.n_comparisons for v in by_rate),
+        tested=tested,
+        leaders=[label for v in by_rate for label in v.leaders],
+        winner=None,
+        differences=[d for v in by_rate for d in v.differences],
+        loss_effects=[
+            LossEffect(
+                {**e.condition, "label_noise": v.label_noise}, e.leaders, e.differences
+            )
+            for v in by_rate
+            for e in v.loss_effects
+        ],
+        failed=[label for v in by_rate for label in v.failed],
+        undefined={k: r for v in by_rate for k, r in v.undefined.items()},
+        by_rate=by_rate,
+    )
+
+
+def _verdict_of(
+    configurations, *, tests, means, tested, reasons, metric, alpha, names=None,
+    lead=None, label_noise=None,
+):  # fmt: skip
+    """The verdict of one group of configurations: all, or one rate's."""
+    labels = list(configurations)
+    pairs = {(r.configuration_a, r.configuration_b): r for r in tests.itertuples()}
+    finite = [label for label in labels if np.isfinite(means[label])]
+    ranked = sorted(finite, key=lambda label: -means[label])
     undefined = {
         label: reasons[label][metric]
-        for label in comparison.labels
+        for label in labels
         if label not in finite and metric in reasons.get(label, {})
     }
     failed = [
-        label
-        for label in comparison.labels
-        if label not in finite and label not in undefined
+        label for label in labels if label not in finite and label not in undefined
     ]
 
     def versus(a, b):
@@ -217,12 +264,12 @@ def conclude(comparison, metric=None, alpha=None):
 
     leaders, differences = leaders_of(ranked)
     effects = []
-    for condition, labels in _loss_groups(comparison.configurations):
+    for condition, losses in _loss_groups(configurations):
         ranked_here = sorted(
-            (label for label in labels.values() if label in finite),
+            (label for label in losses.values() if label in finite),
             key=lambda label: -means[label],
         )
-        loss_of = {label: loss for loss, label in labels.items()}
+        loss_of = {label: loss for loss, label in losses.items()}
         tops, diffs = leaders_of(ranked_here)
         effects.append(LossEffect(condition, [loss_of[t] for t in tops], diffs))
     if not tested:
@@ -230,7 +277,7 @@ def conclude(comparison, metric=None, alpha=None):
     verdict = dict(
         metric=metric,
         alpha=alpha,
-        correction="holm",
+        correction="holm" if label_noise is None else "holm_within_rate",
         n_comparisons=int(tests["p_value"].notna().sum()),
         tested=tested,
         leaders=leaders,
@@ -239,8 +286,9 @@ def conclude(comparison, metric=None, alpha=None):
         loss_effects=effects,
         failed=failed,
         undefined=undefined,
+        label_noise=label_noise,
     )
-    text = _text(verdict, means, comparison.configurations)
+    text = verdict_text(verdict, means, configurations, names=names, lead=lead)
     return Verdict(text=text, **verdict)
 
 
@@ -259,171 +307,3 @@ def _loss_groups(configurations):
     if len(groups) < 2 or len(losses) != 1 or len(next(iter(losses))) < 2:
         return []
     return [(conditions[key], groups[key]) for key in groups]
-
-
-def _text(v, means, configurations):
-    metric, alpha = v["metric"], v["alpha"]
-    name, sign = metric_name(metric), metric_sign(metric)
-
-    def score(label):
-        return f"{label} ({sign * means[label]:.3f})"
-
-    failed = v["failed"]
-    left_out = ""
-    if failed:
-        one = len(failed) == 1
-        left_out = (
-            f" {_join(failed)} {'has' if one else 'have'} no finite {name} (the "
-            f"fits failed) and {'is' if one else 'are'} left out."
-        )
-    left_out += _undefined_sentence(v["undefined"], name)
-    if not v["leaders"] and v["undefined"] and not failed:
-        return f"No configuration has a {name}.{left_out}"
-    if not v["leaders"]:
-        return f"No configuration has a finite mean {name}: every fit failed."
-    if len(configurations) == 1:
-        return f"Only one configuration, {score(v['leaders'][0])}: nothing to compare."
-    if len(v["leaders"]) + len(v["differences"]) == 1 and v["tested"]:
-        only = v["leaders"][0]
-        return f"Only {score(only)} has scores: there is nothing to compare.{left_out}"
-    if not v["tested"]:
-        return (
-            "No significance test: a single train/test split has no spread, so "
-            "no configuration is called better than another; the table gives "
-            f"each one's {name} on the held-out rows."
-        )
-    correction = correction_phrase(v["n_comparisons"], alpha)
-    worse = [d for d in v["differences"] if d.significant]
-    tied = [d.b for d in v["differences"] if not d.significant]
-    if not worse:
-        n = len(v["differences"]) + 1
-        text = (
-            f"No configuration is distinguishable from the best on {name} "
-            f"({correction}; p = {_p_range(v['differences'])} against the "
-            f"highest mean): the {'two' if n == 2 else n} configurations are tied."
-        )
-    else:
-        text = f"Best on {name}: {score(v['leaders'][0])}"
-        if tied:
-            text += (
-                f", tied with {_join(map(score, tied))}, not distinguishable from it"
-            )
-        else:
-            text += ", distinguishable from every other configuration"
-        beats = _join(f"{d.b} by {_size(d, metric, alpha)}" for d in worse)
-        text += f" ({correction}). It beats {beats}."
-    text += left_out
-    if v["loss_effects"]:
-        loss_of = {
-            label: getattr(p["loss"], "name", p["loss"])
-            for label, p in configurations.items()
-        }
-        effect = "; ".join(_effects(v["loss_effects"], loss_of, metric, alpha))
-        effect += "."
-        text += "\n\n" + effect[0].upper() + effect[1:]
-    return text
-
-
-def _undefined_sentence(undefined, name):
-    """' Log loss: not defined for linear outputs (hinge); hinge / relu is left out.'"""
-    by_reason = {}
-    for label, reason in undefined.items():
-        by_reason.setdefault(reason, []).append(label)
-    text = ""
-    for reason, labels in by_reason.items():
-        verb = "is" if len(labels) == 1 else "are"
-        text += (
-            f" {name[0].upper()}{name[1:]}: {reason}; {_join(labels)} {verb} left out."
-        )
-    return text
-
-
-def _effects(effects, loss_of, metric, alpha):
-    """The phrase of each loss effect; the two-loss ties said once."""
-    ties = [
-        e
-        for e in effects
-        if len(e.differences) == 1
-        and not e.differences[0].significant
-        and list(e.condition) == ["activation"]
-    ]
-    parts = []
-    for e in effects:
-        if len(ties) < 2 or not any(e is t for t in ties):
-            parts.append(_effect(e, loss_of, metric, alpha))
-        elif e is ties[0]:
-            activations = _join(str(t.condition["activation"]) for t in ties)
-            p = [format_p(t.differences[0].p_value_holm) for t in ties]
-            p = f"{p[0]} for each" if len(set(p)) == 1 else f"{_join(p)} respectively"
-            parts.append(
-                f"with {activations} hidden units the difference is not "
-                f"significant (p = {p}, Holm-adjusted)"
-            )
-    return parts
-
-
-def _effect(effect, loss_of, metric, alpha):
-    condition = _condition(effect.condition)
-    diffs = effect.differences
-    if not diffs:
-        return f"with {condition} too few losses have scores to compare"
-    pretty = {label: LOSS_NAMES.get(loss, loss) for label, loss in loss_of.items()}
-    worse = [d for d in diffs if d.significant]
-    tied = [d for d in diffs if not d.significant]
-    if not worse:
-        if len(diffs) == 1:
-            return (
-                f"with {condition} the difference is not significant "
-                f"(p = {format_p(diffs[0].p_value_holm)}, Holm-adjusted)"
-            )
-        return (
-            f"with {condition} no loss is distinguishable from the best "
-            f"(p = {_p_range(diffs)}, Holm-adjusted)"
-        )
-    best = pretty[diffs[0].a]
-    beats = _join(f"{pretty[d.b]} by {_size(d, metric, alpha)}" for d in worse)
-    if len(diffs) == 1:
-        return f"{best} beats {beats} with {condition}"
-    phrase = f"with {condition}, {best} has the highest mean and beats {beats}"
-    if tied:
-        names = _join(pretty[d.b] for d in tied)
-        verb = "is" if len(tied) == 1 else "are"
-        phrase += (
-            f"; {names} {verb} not distinguishable from it "
-            f"(p = {_p_range(tied)}, Holm-adjusted)"
-        )
-    return phrase
-
-
-def _size(d, metric, alpha):
-    """'3.6 points of accuracy (95% CI 2.1 to 5.1)', or in the metric's units."""
-    level = f"{100 * (1 - alpha):g}% CI"
-    if "accuracy" in metric:
-        values = [f"{100 * x:.1f}" for x in (d.mean_difference, d.ci_low, d.ci_high)]
-        unit = f"points of {metric_name(metric)}"
-    else:
-        values = [f"{x:.3g}" for x in (d.mean_difference, d.ci_low, d.ci_high)]
-        unit = f"in {metric_name(metric)}"
-    return f"{values[0]} {unit} ({level} {values[1]} to {values[2]})"
-
-
-def _condition(condition):
-    words = [
-        f"{value} hidden units" if key == "activation" else f"{key}={value!r}"
-        for key, value in condition.items()
-    ]
-    return " and ".join(words)
-
-
-def _p_range(differences):
-    p = sorted(d.p_value_holm for d in differences)
-    if format_p(p[0]) == format_p(p[-1]):
-        return format_p(p[0])
-    return f"{format_p(p[0])} to {format_p(p[-1])}"
-
-
-def _join(words):
-    words = list(words)
-    if len(words) <= 2:
-        return " and ".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]

@@ -25,13 +25,14 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from .._logistic_net import LogisticNet
 from ..training._diagnosis import stuck_findings
-from ._comparison import LossComparison, epochs_to_target
+from ._comparison import LossComparison
 from ._configurations import NOISE, find_logistic_net
 from ._configurations import check_scoring_names as _check_scoring
 from ._configurations import configurations as _configurations
 from ._configurations import display_params as _display_params
 from ._folds import (
     CALIBRATION,
+    epochs_to_target,
     evaluate_fold,
     pooled_reliability,
     summed_confusion,
@@ -138,7 +139,8 @@ def compare_losses(
 
     alpha : float, default=0.05
         Significance level of the tests, after Holm's adjustment over all the
-        pairs of configurations.
+        pairs of configurations (over the pairs of each rate, in a
+        label-noise sweep).
 
     return_train_score : bool, default=False
         Whether to score the training sets too (``train_<name>`` columns).
@@ -169,7 +171,9 @@ def compare_losses(
         same noisy labels, and the labels flipped at a lower rate are flipped
         at a higher one too. A sequence of rates is a sweep: every
         configuration is run at each rate, its label ending with
-        ``label_noise=<rate>``. Single-label targets only.
+        ``label_noise=<rate>``, and the tests and the verdict compare the
+        configurations within each rate (see Notes). Single-label targets
+        only.
 
     temperature_scaling : bool, default=False
         Also report the calibration after temperature scaling (Guo et al.,
@@ -206,7 +210,10 @@ def compare_losses(
     a difference is significant when its p-value, adjusted by Holm's method
     over all the pairs, is below ``alpha``; ``result.summary`` gives each
     configuration's pair with the best one. The unadjusted p-values are kept
-    for transparency, never used to decide.
+    for transparency, never used to decide. In a label-noise sweep, only
+    configurations of the same rate are paired, and Holm's adjustment is over
+    each rate's pairs (see :class:`LossComparison`); the verdict concludes at
+    each rate and describes, untested, how the scores move over the sweep.
 
     Fits that stop at ``max_iter`` raise ConvergenceWarning, which is
     silenced here: comparing after a fixed budget of epochs is the point.

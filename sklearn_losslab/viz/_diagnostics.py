@@ -147,9 +147,13 @@ class DiagnosticsDisplay:
 
         panels = self._panels()
         if axes is None:
+            # Taller with every row of the runs' legend (4 a row) under the
+            # panels, so that the panels keep the height of their y labels.
+            rows = -(-sum(label is not None for label in self.labels) // 4)
             _, axes = plt.subplots(
-                1, len(panels), figsize=(3.6 * len(panels), 3.4), layout="constrained"
-            )
+                1, len(panels), figsize=(3.6 * len(panels), 3.4 + 0.25 * rows),
+                layout="constrained",
+            )  # fmt: skip
         axes = np.asarray(axes, dtype=object).ravel()
         if len(axes) != len(panels):
             raise ValueError(
@@ -297,18 +301,24 @@ def _percent():
 
 
 def _key_below(ax, keys):
-    """A grey line-style key under the axes, outside the data."""
+    """A grey line-style key under the axes and its x label, outside the data."""
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import ScaledTranslation
 
     handles = [
         Line2D([], [], color="0.35", linestyle=line.get_linestyle())
         for line in keys.values()
     ]
+    # Half an inch under the axes, in inches rather than in a share of the
+    # axes' height: the tick labels and the x label take the same room
+    # however tall the panel is.
+    below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
     ax.legend(
         handles,
         list(keys),
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.2),
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=below,
         ncols=min(len(keys), 2),
         fontsize="small",
         frameon=False,

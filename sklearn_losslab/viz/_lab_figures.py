@@ -11,19 +11,20 @@ not hold) and returns it, or None when the result has nothing to draw.
 
 import numpy as np
 
-from ._plot_helpers import run_colors as _cycle_colors
+from ._plot_helpers import figure_legend_below, run_colors
 
-__all__ = ["confusion_figure", "heldout_figure", "noise_figure", "reliability_figure"]
+__all__ = [
+    "confusion_figure",
+    "heldout_figure",
+    "label_colors",
+    "noise_figure",
+    "reliability_figure",
+]
 
 
-def run_colors(n):
-    """The colour cycle, or tab20 when it has too few colours for ``n`` runs."""
-    colors = _cycle_colors(n)
-    if len(set(colors)) == n:
-        return colors
-    import matplotlib
-
-    return [matplotlib.colormaps["tab20"](i % 20) for i in range(n)]
+def label_colors(result):
+    """One colour per configuration, the same in every figure of a report."""
+    return dict(zip(result.labels, run_colors(len(result.labels))))
 
 
 def heldout_figure(result):
@@ -34,7 +35,7 @@ def heldout_figure(result):
     if curves["accuracy"].empty:
         return None
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
-    colors = dict(zip(result.labels, run_colors(len(result.labels))))
+    colors = label_colors(result)
     for ax, (metric, table) in zip(axes, curves.items()):
         for label, curve in table.groupby("configuration", sort=False):
             epoch = curve["epoch"].to_numpy()
@@ -51,8 +52,7 @@ def heldout_figure(result):
         name = "accuracy" if metric == "accuracy" else "loss (own objective)"
         ax.set_ylabel(f"held-out {name}")
         ax.set_title(f"Held-out {name}: mean ± std over the folds")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)))
+    figure_legend_below(fig, *axes[0].get_legend_handles_labels())
     return fig
 
 
@@ -66,7 +66,7 @@ def reliability_figure(result):
     if not drawn:
         return None
     fig, ax = plt.subplots(figsize=(7, 7 + 0.25 * len(drawn)), layout="constrained")
-    colors = dict(zip(result.labels, run_colors(len(result.labels))))
+    colors = label_colors(result)
     for label, (curve, ece) in drawn.items():
         ReliabilityDisplay(
             confidence=curve.confidence, accuracy=curve.accuracy,
@@ -127,5 +127,8 @@ def noise_figure(result):
     ax.set_xlabel("training labels flipped (%)")
     ax.set_ylabel(f"test {metric_name(result.metric)} (clean test folds)")
     ax.set_title("Label noise: mean ± std over the folds")
-    ax.legend(loc="best")
+    if len(names) > 3:  # below the axes, where the lines cannot run
+        figure_legend_below(fig, *ax.get_legend_handles_labels())
+    else:
+        ax.legend(loc="best")
     return fig

@@ -5,7 +5,15 @@
 
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 
-from ._plot_helpers import as_runs, epoch_numbers, history_of, loss_name, numeric_column
+from ._plot_helpers import (
+    as_runs,
+    colors_if_many,
+    epoch_numbers,
+    history_of,
+    legend_outside,
+    loss_name,
+    numeric_column,
+)
 
 __all__ = ["METRICS", "LossCurveDisplay"]
 
@@ -91,7 +99,10 @@ class LossCurveDisplay:
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to plot on. If None, a new figure and axes are created.
+            Axes to plot on, with the legend inside at matplotlib's 'best'
+            place. If None, a new figure and axes are created, with the
+            legend to the right of the curves when it has more than 3
+            entries.
 
         validation : bool, default=True
             Whether to draw the validation curves (dashed, in the colour of
@@ -112,11 +123,13 @@ class LossCurveDisplay:
             raise ValueError(
                 f"metric must be one of {sorted(METRICS)}, got {self.metric!r}."
             )
-        if ax is None:
-            _, ax = plt.subplots()
+        created = ax is None
+        if created:
+            _, ax = plt.subplots(layout="constrained")
         self.lines_ = []
-        for epochs, train, val, label in zip(
-            self.epochs, self.train_values, self.val_values, self.labels
+        colors = colors_if_many(len(self.train_values))
+        for i, (epochs, train, val, label) in enumerate(
+            zip(self.epochs, self.train_values, self.val_values, self.labels)
         ):
             draw_val = validation and val is not None
             if label is None:
@@ -125,7 +138,9 @@ class LossCurveDisplay:
                 names = (f"{label} (train)", f"{label} (validation)")
             else:
                 names = (label, None)
-            (line,) = ax.plot(epochs, train, **{"label": names[0], **kwargs})
+            style = {} if colors is None else {"color": colors[i]}
+            style.update(kwargs)
+            (line,) = ax.plot(epochs, train, **{"label": names[0], **style})
             self.lines_.append(line)
             if draw_val:
                 val_kwargs = {
@@ -137,7 +152,7 @@ class LossCurveDisplay:
                 self.lines_.extend(ax.plot(epochs, val, **val_kwargs))
         ax.set_xlabel("Epoch")
         ax.set_ylabel(METRICS[self.metric][2])
-        ax.legend()
+        legend_outside(ax, created=created)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self

@@ -8,9 +8,12 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = [
     "as_runs",
+    "colors_if_many",
     "draw_line",
     "epoch_numbers",
+    "figure_legend_below",
     "history_of",
+    "legend_outside",
     "loss_name",
     "numeric_column",
     "run_colors",
@@ -89,8 +92,53 @@ def draw_line(ax, x, y, label, linestyle, style):
     return ax.plot(x, y, **{"linestyle": linestyle, **style, "label": label})
 
 
-def run_colors(n):
+def _cycle():
     import matplotlib.pyplot as plt
 
-    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-    return [cycle[i % len(cycle)] for i in range(n)]
+    return plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+
+
+def run_colors(n):
+    """A colour per run: the colour cycle's, or tab20's when the cycle is too short.
+
+    With more runs than the cycle has distinct colours (10 by default), the
+    cycle would repeat them and two runs would look alike.
+    """
+    cycle = _cycle()
+    if len(set(cycle)) >= n:
+        return cycle[:n]
+    import matplotlib
+
+    return [matplotlib.colormaps["tab20"](i % 20) for i in range(n)]
+
+
+def colors_if_many(n):
+    """:func:`run_colors` when the colour cycle is too short for ``n`` runs, else None.
+
+    None leaves the colours to the axes' own cycle.
+    """
+    return None if len(set(_cycle())) >= n else run_colors(n)
+
+
+def legend_outside(ax, *, created, max_inside=3, **kwargs):
+    """The axes' legend: inside ('best') for a few entries or a caller's axes.
+
+    An axes that the Display created itself (``created``, with a
+    constrained layout) gets more than ``max_inside`` entries to the right
+    of the data, where they cover no curve; the layout makes room. In an
+    axes given by the caller, whose layout is theirs, the legend stays
+    inside at matplotlib's 'best' place.
+    """
+    _, labels = ax.get_legend_handles_labels()
+    if created and len(labels) > max_inside:
+        return ax.legend(
+            loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, **kwargs
+        )
+    return ax.legend(**kwargs)
+
+
+def figure_legend_below(fig, handles, labels, *, ncols=3):
+    """One legend under every panel of a constrained-layout figure."""
+    return fig.legend(
+        handles, labels, loc="outside lower center", ncols=min(ncols, len(labels))
+    )

@@ -16,9 +16,11 @@ import numpy as np
 from ._lab_figures import (
     confusion_figure,
     heldout_figure,
+    label_colors,
     noise_figure,
     reliability_figure,
 )
+from ._plot_helpers import figure_legend_below
 
 #: The figures drawn where the result has what they show, by file name.
 LAB_FIGURES = {
@@ -56,9 +58,8 @@ def comparison_figures(result, *, fold=0):
         ``confusion_matrices.png`` and ``label_noise.png`` (the test score
         against the noise rate of a sweep).
     """
-    import matplotlib.pyplot as plt
 
-    from .plotting import DiagnosticsDisplay, LossCurveDisplay
+    from .plotting import DiagnosticsDisplay
 
     histories = {
         label: runs[fold]
@@ -67,14 +68,9 @@ def comparison_figures(result, *, fold=0):
     }
     figures = {}
     if histories:  # none when every fit of the fold failed
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-        for ax, metric in zip(axes, ("accuracy", "cross_entropy")):
-            # Training only: heldout_curves.png shows the test folds.
-            LossCurveDisplay.from_history(
-                histories, metric=metric, ax=ax, validation=False
-            )
-            ax.set_title(f"Training {metric.replace('_', '-')}, fold {fold}")
-        figures["learning_curves.png"] = png_bytes(fig)
+        figures["learning_curves.png"] = png_bytes(
+            _learning_figure(histories, label_colors(result), fold)
+        )
         display = DiagnosticsDisplay.from_history(histories)
         display.figure_.suptitle(f"Diagnostics per epoch, fold {fold}")
         figures["diagnostics.png"] = png_bytes(display.figure_)
@@ -86,13 +82,34 @@ def comparison_figures(result, *, fold=0):
     return figures
 
 
+def _learning_figure(histories, colors, fold):
+    """Training accuracy and cross-entropy per epoch, one legend under both."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import LossCurveDisplay
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+    for ax, metric in zip(axes, ("accuracy", "cross_entropy")):
+        for label, history in histories.items():
+            # Training only: heldout_curves.png shows the test folds.
+            LossCurveDisplay.from_history(
+                {label: history}, metric=metric, ax=ax, validation=False,
+                color=colors[label],
+            )  # fmt: skip
+        ax.get_legend().remove()
+        ax.set_title(f"Training {metric.replace('_', '-')}, fold {fold}")
+    figure_legend_below(fig, *axes[0].get_legend_handles_labels())
+    return fig
+
+
 def _scores_figure(result):
     import matplotlib.pyplot as plt
 
     from ..lab._verdict import metric_name, metric_sign
 
     scores = metric_sign(result.metric) * result.scores()  # log loss positive
-    fig, ax = plt.subplots(figsize=(1.6 * len(scores.columns) + 2, 4))
+    n = len(scores.columns)
+    fig, ax = plt.subplots(figsize=(min(1.6 * n + 2, 13), 4.4), layout="constrained")
     positions = np.arange(len(scores.columns))
     for _, fold_scores in scores.iterrows():
         ax.plot(positions, fold_scores.to_numpy(), color="0.75", zorder=1)
@@ -103,11 +120,14 @@ def _scores_figure(result):
         positions, scores.mean(), yerr=scores.std(ddof=0), fmt="D", color="k",
         capsize=4, zorder=3, label="mean ± std",
     )  # fmt: skip
-    ax.set_xticks(positions, [label.replace(" / ", "\n") for label in scores.columns])
+    ticks = [
+        label.replace(" / ", "\n").replace("label_noise=", "noise ")
+        for label in scores.columns
+    ]
+    ax.set_xticks(positions, ticks, fontsize=10 if n <= 7 else 8)
     ax.set_ylabel(f"test {metric_name(result.metric)}")
     ax.set_title("Test score of each fold (grey lines join a fold)")
-    ax.legend()
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", frameon=False)  # under the ticks
     return fig
 
 

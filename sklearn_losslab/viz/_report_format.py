@@ -44,11 +44,16 @@ TEST_NOTE = (
     "the variance of the mean difference is inflated by (1/k + n_test/n_train) "
     "and the statistic has k - 1 degrees of freedom. Every decision (a star, "
     "'significant', 'yes') uses the p-value adjusted by Holm's method over all "
-    "the pairs; the unadjusted p is shown for transparency only. The verdict's "
+    "the pairs{family}; the unadjusted p is shown for transparency only. The verdict's "
     "confidence intervals are each pair's own, not adjusted; it quotes them only "
     "for differences significant after Holm's adjustment, whose intervals "
     "exclude 0."
 )
+#: How the family of the correction reads in a label-noise sweep.
+WITHIN_RATE = " of each noise rate (configurations of different rates are not compared)"
+#: At most this many pairs are shown in full; more are cut to the best's and
+#: the significant ones.
+MAX_PAIRS = 15
 
 CAPTIONS = {
     "learning_curves.png": (
@@ -159,7 +164,8 @@ def summary_rows(data, digits):
     header = ["configuration", *map(metric_name, names), "epochs run"]
     header += [f"epochs to {target:g} acc."] if target else []
     header += ["fit time (s)", "rank"]
-    header += [f"p vs best ({metric_name(data['metric'])}, Holm)"] if tested else []
+    versus = "best of its rate" if data.get("rates") else "best"
+    header += [f"p vs {versus} ({metric_name(data['metric'])}, Holm)"] if tested else []
     rows = []
     for label, entry in entries.items():
         row = [label]
@@ -181,7 +187,7 @@ def summary_rows(data, digits):
         if tested:
             mark = " *" if entry["different_from_best"] else ""
             p = format_p(entry["p_value_holm_vs_best"]) + mark
-            row.append("best" if label == data["best"] else p)
+            row.append("best" if label in best_labels(data) else p)
         rows.append(row)
     return header, rows
 
@@ -214,7 +220,7 @@ def epochs_note(data):
 
 
 def pair_rows(data, digits):
-    """Header and rows of the pairwise tests (a negated loss shown as the loss)."""
+    """Header and rows of the pairs shown (a negated loss shown as the loss)."""
     sign = metric_sign(data["metric"])
     header = ["a", "b", "mean a - b", "t", "p", "p (Holm)"]
     header.append(f"Holm p < {data['alpha']:g}")
@@ -228,13 +234,61 @@ def pair_rows(data, digits):
             format_p(p["p_value_holm"]),
             "yes" if p["significant"] else "no",
         ]
-        for p in data["pairs"]
+        for p in shown_pairs(data)[0]
     ]
     return header, rows
 
 
+def best_labels(data):
+    """The best configuration: the highest mean, of each rate in a sweep."""
+    if data.get("rates"):
+        return [rate["best"] for rate in data["rates"] if rate["best"] is not None]
+    return [] if data["best"] is None else [data["best"]]
+
+
+def shown_pairs(data):
+    """The pairs a table shows, and a note on those left out ('' for none).
+
+    Up to :data:`MAX_PAIRS`, all; beyond, the pairs of the best
+    configuration (of each rate) and the significant ones.
+    """
+    pairs = data["pairs"]
+    if len(pairs) <= MAX_PAIRS:
+        return pairs, ""
+    best = set(best_labels(data))
+    shown = [p for p in pairs if p["significant"] or {p["a"], p["b"]} & best]
+    if len(shown) == len(pairs):
+        return pairs, ""
+    n = len(pairs) - len(shown)
+    of = " of its noise rate" if data.get("rates") else ""
+    note = (
+        f"{n} of the {len(pairs)} pairs are left out: those not significant "
+        f"that do not involve the best configuration{of}. tests.csv and the dict "
+        "report (output_dict=True) have every pair."
+    )
+    return shown, note
+
+
+def test_note(data):
+    """How the pairs are tested, with the family of the correction."""
+    return TEST_NOTE.format(family=WITHIN_RATE if data.get("rates") else "")
+
+
 def star_note(data):
     """What the summary's star means, with the declared correction."""
+    rates = data.get("rates")
+    if rates:
+        counts = sorted({rate["n_comparisons"] for rate in rates})
+        phrase = correction_phrase(counts[-1], data["alpha"], within_rate=True)
+        if len(counts) > 1:  # failed fits leave fewer pairs at some rate
+            phrase = phrase.replace(
+                f"the {counts[-1]} pairwise",
+                f"the {counts[0]} to {counts[-1]} pairwise",
+            )
+        return (
+            f"* differs from the best of its noise rate by the {data['test']} "
+            f"({phrase})."
+        )
     phrase = correction_phrase(data["verdict"]["n_comparisons"], data["alpha"])
     return f"* differs from the best by the {data['test']} ({phrase})."
 
@@ -278,6 +332,9 @@ def comparison_text(data, digits, markdown):
         lines += ["", f"Pairwise tests on {metric_name(data['metric'])}:", ""]
         header, rows = pair_rows(data, digits)
         lines += format_table(header, rows, markdown=markdown, left=2)
+        left_out = shown_pairs(data)[1]
+        if left_out:
+            lines += ["", *textwrap.wrap(left_out, 88, break_on_hyphens=False)]
     for title, table, note in (
         ("Calibration", calibration_rows(data, digits, data["tested"]), None),
         ("Held-out curves, best epoch", heldout_rows(data), HELDOUT_NOTE),

@@ -23,15 +23,16 @@ from ._report_figures import comparison_figures, figures_unavailable, html_figur
 from ._report_format import (
     CAPTIONS,
     TEST_NAME,
-    TEST_NOTE,
     comparison_text,
     epochs_note,
     html_page,
     html_table,
     pair_rows,
+    shown_pairs,
     star_note,
     stuck_sentence,
     summary_rows,
+    test_note,
     verdict_paragraphs,
 )
 from ._report_sections import (
@@ -95,16 +96,23 @@ def comparison_report(
         the folds (a negated loss such as ``neg_log_loss`` shown as the
         positive loss), epochs run, epochs to the target training accuracy
         (with how many folds reached it), fit time, rank and the
-        Holm-adjusted p-value against the best configuration; then every
-        pair, and the preprocessing when ``result.settings`` describes it.
+        Holm-adjusted p-value against the best configuration (of its rate,
+        in a label-noise sweep); then the pairs (more than 15 are cut to those
+        of the best and the significant ones, the number left out said), and
+        the preprocessing when ``result.settings`` describes it.
         As a dict: ``{"verdict", "metric", "alpha", "correction", "test",
         "method", "dataset", "n_samples", "target_accuracy", "scoring",
         "best", "tested", "preprocessing", "configurations": {label:
-        {...}}, "pairs": [...]}``, where ``verdict`` is
+        {...}}, "pairs": [...], "rates": [...]}``, where ``verdict`` is
         ``Verdict.to_dict()``, the scores keep the scorer's sign, ``tested``
-        is False for a single split (no test possible) and ``best`` is the
+        is False for a single split (no test possible), ``best`` is the
         highest mean (None when no configuration has a finite mean score),
-        which is not a verdict.
+        which is not a verdict, and ``rates`` has, in a label-noise sweep,
+        one ``{"label_noise", "best", "n_comparisons"}`` per rate (the
+        highest mean there and the pairs of its correction; empty without a
+        sweep). ``pairs`` holds every pair, which the text leaves out when
+        there are more than 15: the pairs of the best configuration (of each
+        rate) and the significant ones are shown.
 
     Examples
     --------
@@ -191,6 +199,14 @@ def _comparison_data(result, metric, alpha):
         "preprocessing": list(result.settings.get("preprocessing", [])),
         "configurations": configurations,
         "pairs": pairs,
+        "rates": [
+            {
+                "label_noise": v.label_noise,
+                "best": v.leaders[0] if v.leaders else None,
+                "n_comparisons": v.n_comparisons,
+            }
+            for v in verdict.by_rate
+        ],
         "sections": sections_data(summary, result.settings),
     }
 
@@ -262,7 +278,10 @@ def comparison_html(result, *, title="Loss comparison", figures=None, digits=3):
         name = html.escape(metric_name(data["metric"]))
         body.append(f"<h2>Pairwise tests on {name}</h2>")
         body.append(html_table(*pair_rows(data, digits), left=2))
-        body.append(f"<p class='note'>{html.escape(TEST_NOTE)}</p>")
+        left_out = shown_pairs(data)[1]
+        if left_out:
+            body.append(f"<p class='note'>{html.escape(left_out)}</p>")
+        body.append(f"<p class='note'>{html.escape(test_note(data))}</p>")
     table = calibration_rows(data, digits, data["tested"])
     if table is not None:
         body.append("<h2>Calibration</h2>" + html_table(*table))
