@@ -98,3 +98,18 @@ def test_the_findings_need_measurements_over_the_threshold():
     columns["dead_relu_fraction"][-1] = 0.99
     (finding,) = stuck_findings(columns, 3, majority_share=0.5, activation="relu")
     assert finding == "99% of the relu units are dead"
+
+
+def test_resisted_label_noise_is_not_stuck():
+    """With 30% of the labels flipped, a robust loss misclassifies about 30%
+    of the training samples confidently: that alone is not a stuck fit."""
+    columns = {
+        "loss": [0.5, 0.4, 0.3],
+        "stuck_output_fraction": [0.3, 0.32, 0.33],
+        "mean_sigma_prime": [0.01, 0.01, 0.01],
+        "train_accuracy": [0.6, 0.65, 0.67],
+    }
+    assert stuck_findings(columns, 0, majority_share=0.1)  # without the noise rate
+    assert not stuck_findings(columns, 0, majority_share=0.1, label_noise=0.3)
+    columns["stuck_output_fraction"][-1] = 0.45  # beyond the flipped share
+    assert stuck_findings(columns, 0, majority_share=0.1, label_noise=0.3)

@@ -331,7 +331,7 @@ def compare_losses(
             row["fit_time"] = result["fit_time"]
             row["score_time"] = result["score_time"]
             row["n_iter"] = getattr(net, "n_iter_", np.nan)
-            row["stuck"] = _ended_stuck(history, y, train, net)
+            row["stuck"] = _ended_stuck(history, y, train, net, rate)
             if target_accuracy is not None:
                 row["epochs_to_target"] = epochs_to_target(history, target_accuracy)
             row["monitored"] = result["monitored"]
@@ -389,8 +389,11 @@ def _check_estimator(estimator, random_state):
     return estimator, prefix
 
 
-def _ended_stuck(history, y, train, net):
-    """Whether a fold's fit ended stuck, as its SaturationWarning would say."""
+def _ended_stuck(history, y, train, net, label_noise=0.0):
+    """Whether a fold's fit ended stuck, as its SaturationWarning would say.
+
+    The samples whose flipped label a model resists are not stuck ones.
+    """
     if not len(history) or "loss" not in history:
         return False
     y_train = np.asarray(y)[train]
@@ -404,5 +407,6 @@ def _ended_stuck(history, y, train, net):
         0,
         majority_share=majority,
         activation=getattr(net, "activation", ""),
+        label_noise=label_noise,
     )
     return bool(findings)

@@ -27,7 +27,9 @@ def _finite(value):
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def stuck_findings(columns, first, *, majority_share=None, activation=""):
+def stuck_findings(
+    columns, first, *, majority_share=None, activation="", label_noise=0.0
+):
     """What says that training is stuck, measured on the epochs from ``first``.
 
     Parameters
@@ -45,6 +47,12 @@ def stuck_findings(columns, first, *, majority_share=None, activation=""):
     activation : str, default=''
         The hidden activation's name, for the wording.
 
+    label_noise : float, default=0.0
+        The known share of flipped training labels (a comparison's
+        ``label_noise``): a model that resists the flips misclassifies that
+        share of the training samples confidently, so only a share of stuck
+        outputs beyond it counts.
+
     Returns
     -------
     findings : list of str
@@ -60,7 +68,7 @@ def stuck_findings(columns, first, *, majority_share=None, activation=""):
 
     findings = []
     stuck, sigma = last("stuck_output_fraction"), last("mean_sigma_prime")
-    if _finite(stuck) and stuck > STUCK_OUTPUTS:
+    if _finite(stuck) and stuck > STUCK_OUTPUTS + label_noise:
         findings.append(
             f"{stuck:.0%} of the training samples are misclassified with every "
             f"output unit saturated (a (1 - a) < 0.01; the mean sigma'(z) of the "
