@@ -1,9 +1,9 @@
 """Calibration of predicted probabilities: reliability curve, ECE, Brier score.
 
 Computing only: every function takes arrays and returns numbers or arrays;
-:class:`~sklearn_losslab.viz._reliability.ReliabilityDisplay` draws
-:func:`reliability_curve`, and :mod:`._temperature` recalibrates logits. Not
-public yet.
+:class:`~sklearn_losslab.plotting.ReliabilityDisplay` draws
+:func:`reliability_curve`, and :mod:`._temperature` recalibrates logits.
+Public in :mod:`sklearn_losslab.calibration`.
 """
 
 # Authors: The sklearn_losslab developers
@@ -127,7 +127,7 @@ def reliability_curve(
 
     Examples
     --------
-    >>> from sklearn_losslab.lab._calibration import reliability_curve
+    >>> from sklearn_losslab.calibration import reliability_curve
     >>> curve = reliability_curve([0, 1, 1, 0], [0.2, 0.8, 0.6, 0.6], n_bins=2,
     ...                           kind="positive_class")
     >>> curve.confidence, curve.accuracy, curve.counts
@@ -235,7 +235,7 @@ def expected_calibration_error(
 
     Examples
     --------
-    >>> from sklearn_losslab.lab._calibration import expected_calibration_error
+    >>> from sklearn_losslab.calibration import expected_calibration_error
     >>> y_prob = [[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.2, 0.8]]
     >>> round(expected_calibration_error([0, 1, 1, 0], y_prob, n_bins=4), 4)
     0.25
@@ -295,7 +295,7 @@ def brier_score(y_true, y_prob, *, labels=None):
 
     Examples
     --------
-    >>> from sklearn_losslab.lab._calibration import brier_score
+    >>> from sklearn_losslab.calibration import brier_score
     >>> y_prob = [[0.8, 0.1, 0.1], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]
     >>> round(brier_score([0, 1, 2], y_prob), 4)
     0.1867

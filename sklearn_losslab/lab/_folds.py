@@ -8,7 +8,8 @@ asked, with the test rows as the monitored ``X_val`` of
 epoch, never trained on; any preprocessing of a Pipeline fitted on the
 training rows only), then scores the test rows: the scorers, the
 calibration of the probabilities (optionally after temperature scaling fitted
-on the training rows) and the confusion matrix.
+on a share of the training rows held out of training) and the confusion
+matrix.
 """
 
 # Authors: The sklearn_losslab developers

@@ -2,7 +2,7 @@
 
 Computing only: :func:`fit_temperature` finds the temperature on held-out
 logits, :func:`apply_temperature` turns logits into recalibrated
-probabilities. Not public yet.
+probabilities. Public in :mod:`sklearn_losslab.calibration`.
 """
 
 # Authors: The sklearn_losslab developers
@@ -112,7 +112,7 @@ def fit_temperature(logits, y, *, labels=None, bounds=(1e-2, 1e2)):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_losslab.lab._temperature import fit_temperature
+    >>> from sklearn_losslab.calibration import fit_temperature
     >>> rng = np.random.RandomState(0)
     >>> z = rng.normal(scale=4, size=2000)
     >>> y = rng.uniform(size=2000) < 1 / (1 + np.exp(-z / 2))
@@ -152,7 +152,7 @@ def apply_temperature(logits, temperature):
 
     Examples
     --------
-    >>> from sklearn_losslab.lab._temperature import apply_temperature
+    >>> from sklearn_losslab.calibration import apply_temperature
     >>> apply_temperature([0.0, 2.0], 2.0)
     array([[0.5  , 0.5  ],
            [0.269, 0.731]])

@@ -24,7 +24,7 @@ REFERENCE_LABEL = "Perfectly calibrated"
 class ReliabilityDisplay:
     """Reliability diagram: accuracy against confidence, per bin.
 
-    Each bin of :func:`~sklearn_losslab.lab._calibration.reliability_curve`
+    Each bin of :func:`~sklearn_losslab.calibration.reliability_curve`
     is a point at its mean confidence and its accuracy; a calibrated model's
     points lie on the diagonal, an over-confident one's below it. The
     expected calibration error is given in the legend. Several models are
@@ -53,7 +53,7 @@ class ReliabilityDisplay:
 
     kind : {'top_label', 'positive_class'}, default='top_label'
         What was binned, used for the axis labels; see
-        :func:`~sklearn_losslab.lab._calibration.reliability_curve`.
+        :func:`~sklearn_losslab.calibration.reliability_curve`.
 
     Attributes
     ----------
@@ -74,7 +74,7 @@ class ReliabilityDisplay:
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from sklearn_losslab.viz._reliability import ReliabilityDisplay
+    >>> from sklearn_losslab.plotting import ReliabilityDisplay
     >>> y_true = [0, 1, 1, 0, 1, 1]
     >>> y_prob = [0.1, 0.9, 0.75, 0.6, 0.7, 0.3]
     >>> display = ReliabilityDisplay.from_predictions(
