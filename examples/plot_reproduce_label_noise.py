@@ -58,11 +58,10 @@ comes from the results.
 # than its own loss, so every loss stops on the same criterion.
 #
 # One :func:`~sklearn_losslab.compare_losses` call is made per noise rate and
-# setting. A single call with ``label_noise=[0, 0.2, 0.4, 0.6]`` would fit
-# the same models, but its tests are Holm-adjusted over all the 120 pairs of
-# its 16 configurations, including pairs at different rates that nobody asks
-# about. Here each rate's 6 pairs are adjusted among themselves. The same
-# ``random_state`` gives every call the same folds, the same weight
+# setting, so that each rate's result stands alone. A single call with
+# ``label_noise=[0, 0.2, 0.4, 0.6]`` would fit the same models and test the
+# same way: within each rate, its 6 pairs Holm-adjusted among themselves. The
+# same ``random_state`` gives every call the same folds, the same weight
 # initialisation and, at a given rate, the same noisy labels, so scores are
 # paired across calls too. The folds run on two processes (``n_jobs=2``).
 # The whole example takes about half a minute on two cores.
