@@ -3,6 +3,7 @@
 # Authors: The sklearn_losslab developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from . import losses as _losses  # noqa: F401  (the classes' public __module__)
 from ._logistic_net import LogisticNet
 from .exceptions import DivergenceError, InconsistentVersionWarning, SaturationWarning
 from .io.streaming import fit_stream

@@ -493,3 +493,19 @@ def test_every_loss_trains_a_better_than_chance_model(iris):
             net = LogisticNet((8,), loss=name, max_iter=200, random_state=0)
             net.fit(X, y)
         assert net.score(X, y) > 0.6, name  # chance is 1/3
+
+
+def test_a_loss_from_the_top_level_pickles_by_reference():
+    """joblib workers (compare_losses(n_jobs=2)) unpickle the loss by its
+    public path, which `import sklearn_losslab` alone must make importable."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("cloudpickle")  # joblib's pickler for its workers
+    code = (
+        "import pickle, cloudpickle, sklearn_losslab as s; "
+        "data = cloudpickle.dumps(s.MeanSquaredError(kappa=2.0)); "
+        "assert b'sklearn_losslab.losses' in data and len(data) < 200, data; "
+        "assert pickle.loads(data).kappa == 2.0"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
